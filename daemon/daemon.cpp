@@ -1,0 +1,142 @@
+#include "daemon.hpp"
+
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <memory>
+#include <optional>
+
+#include "endpoints/router.hpp"
+#include "health/health.hpp"
+#include "http/server.hpp"
+#include "lifecycle/lifecycle.hpp"
+#include "log/log.hpp"
+#include "notify/notify_socket.hpp"
+#include "probes/engine/check_engine.hpp"
+#include "process/spawner.hpp"
+#include "supervisor/signal_policy.hpp"
+#include "supervisor/signal_source.hpp"
+#include "supervisor/supervisor.hpp"
+
+namespace graced {
+namespace {
+
+// Until hooks are configured: no phase has any.
+class NoHooks : public PhaseHooks {
+ public:
+  bool has(HookPhase) const override { return false; }
+  void run(HookPhase, std::uint64_t, std::function<void(PhaseOutcome)> done) override {
+    done(PhaseOutcome{});
+  }
+  void cancel() override {}
+};
+
+void become_subreaper() {
+  if (getpid() == 1) return;
+  // Not PID 1: orphans of the service are re-parented to graced and reaped here rather
+  // than by the real init.
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+    log::warn("cannot become a child subreaper; orphans will be reaped by init",
+              {{"error", std::strerror(errno)}});
+  }
+}
+
+http::ServerOptions server_options(const HttpConfig& c) {
+  http::ServerOptions o;
+  o.listen = c.listen;
+  o.max_connections = c.max_connections;
+  o.header_timeout = c.header_timeout;
+  o.idle_timeout = c.idle_timeout;
+  return o;
+}
+
+}  // namespace
+
+int run_daemon(const DaemonConfig& config, const process::InheritedSignals& inherited) {
+  become_subreaper();
+  const pid_t self = getpid();
+
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  int exit_code = 1;
+  bool done = false;
+  {
+    process::Spawner spawner(inherited);
+    health::Health health;
+    probes::CheckEngine checks(&loop, spawner, health, config.checks);
+    supervisor::Supervisor supervisor(&loop, spawner, config.process, config.signals);
+    NoHooks hooks;
+    std::unique_ptr<http::Server> server;
+    Lifecycle lifecycle({&loop, supervisor, health, checks, hooks}, config.shutdown,
+                        config.startup, config.process, [&](int code) {
+                          exit_code = code;
+                          done = true;
+                          uv_stop(&loop);
+                        });
+
+    supervisor::SignalSource signals(&loop, [&](const supervisor::ReceivedSignal& sig) {
+      if (sig.signo == SIGCHLD) {
+        spawner.reap();
+        supervisor.on_reaped();
+        return;
+      }
+      if (!supervisor::should_forward(sig, self)) return;
+      if (lifecycle.on_signal(sig.signo)) return;
+      supervisor.forward(sig);
+    });
+
+    std::unique_ptr<notify::NotifySocket> notify;
+    if (config.process.notify) {
+      notify = std::make_unique<notify::NotifySocket>(&loop, health, config.process.watchdog);
+      std::optional<process::Credentials> creds;
+      if (!config.process.user.empty() || !config.process.group.empty()) {
+        auto c = process::resolve_credentials(config.process.user, config.process.group);
+        if (auto* ok = std::get_if<process::Credentials>(&c)) creds = *ok;
+      }
+      if (auto err = notify->open(creds)) {
+        log::error("cannot create the sd_notify socket: " + *err);
+        exit_code = 1;
+        done = true;
+      }
+      supervisor.set_env_editor([&](std::vector<std::string>& env) { notify->apply_child_env(env); });
+      supervisor.on_started([&](pid_t pid) { notify->set_child(pid); });
+      supervisor.on_exit([&](const process::ExitStatus&) { notify->child_exited(); });
+      notify->on_stopping([&] { lifecycle.on_service_stopping(); });
+    }
+
+    endpoints::Router router(health, config.http, config.shutdown);
+    router.set_prestop_handler(
+        [&](std::function<void()> drained) { lifecycle.on_prestop_request(std::move(drained)); });
+    if (!config.http.listen.empty()) {
+      server = std::make_unique<http::Server>(
+          &loop, server_options(config.http),
+          [&](const http::Request& req, http::Responder r) { router.handle(req, std::move(r)); });
+      if (auto err = server->start()) {
+        log::error(*err);
+        exit_code = 1;
+        done = true;
+      } else {
+        log::info("listening", {{"address", config.http.listen}, {"port", server->port()}});
+      }
+    }
+
+    if (!done) lifecycle.start();
+    while (!done) uv_run(&loop, UV_RUN_DEFAULT);
+    if (server) server->stop();
+    checks.stop_all();
+    spawner.reap();
+  }
+  // Closing callbacks of the handles released above run here.
+  uv_run(&loop, UV_RUN_NOWAIT);
+  if (uv_loop_close(&loop) != 0) {
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+  }
+  log::info("graced exiting", {{"exit_code", exit_code}});
+  return exit_code;
+}
+
+}  // namespace graced

@@ -1,0 +1,97 @@
+#include "daemon_config.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "config/emitter.hpp"
+#include "config/section.hpp"
+
+namespace graced {
+namespace {
+
+// The root table accepts exactly the top-level sections that features registered.
+config::SectionSpec root_spec() {
+  config::SectionSpec spec{"", "", {}};
+  for (const auto* s : config::Schema::instance().sections()) {
+    if (s->name.find('.') == std::string_view::npos)
+      spec.keys.push_back({s->name, "table", "", s->title});
+  }
+  return spec;
+}
+
+// Settings of different sections that must agree with each other.
+void check_cross_references(const DaemonConfig& c, config::Section& root) {
+  auto& diags = root.diagnostics();
+  for (const auto& name : c.startup.wait_for) {
+    bool found = false;
+    for (const auto& check : c.checks)
+      if (check.name == name) found = true;
+    if (!found) {
+      diags.error(config::Origin{c.source, 0}, "startup.wait_for",
+                  "\"" + name + "\" is not the name of a check");
+    }
+  }
+  if (c.shutdown.drain_until_idle && c.process.ports.empty()) {
+    diags.error(config::Origin{c.source, 0}, "shutdown.drain_until_idle",
+                "needs process.ports, the ports to watch for new connections");
+  }
+  if (!c.shutdown.prestop_path.empty() && c.http.listen.empty()) {
+    diags.error(config::Origin{c.source, 0}, "shutdown.prestop_path",
+                "needs the HTTP listener (http.listen is \"\")");
+  }
+}
+
+}  // namespace
+
+LoadedConfig load_config(const ConfigRequest& request) {
+  LoadedConfig out;
+  auto& diags = out.diagnostics;
+  config::Document doc;
+
+  std::optional<std::string> path = request.path;
+  if (!path) {
+    if (const char* env = std::getenv("GRACED_CONFIG"); env && *env) {
+      path = env;
+    } else if (access(kDefaultConfigPath, F_OK) == 0) {
+      path = kDefaultConfigPath;
+    }
+  }
+  if (path && !doc.load_file(*path, diags)) return out;
+  if (path) out.config.source = *path;
+  for (const auto& o : request.overrides) doc.set_override(o, diags);
+
+  const config::SectionSpec spec = root_spec();
+  config::Section root = doc.root(spec, diags);
+  out.config.log = parse_log_config(root);
+  out.config.process = parse_process_config(root);
+  out.config.signals = parse_signals_config(root);
+  out.config.http = parse_http_config(root);
+  out.config.checks = probes::parse_checks_config(root);
+  out.config.shutdown = parse_shutdown_config(root);
+  out.config.startup = parse_startup_config(root);
+  root.check_unknown_keys();
+  check_cross_references(out.config, root);
+
+  if (!request.command.empty()) out.config.process.command = request.command;
+  if (out.config.process.command.empty() && request.require_command) {
+    diags.error(config::Origin{out.config.source, 0}, "process.command",
+                "no command to run: set process.command or give one after --, e.g. "
+                "graced -- myapp --port 8080");
+  }
+  return out;
+}
+
+std::string effective_config_toml(const DaemonConfig& c) {
+  config::Emitter e;
+  emit_log_config(c.log, e.root());
+  emit_process_config(c.process, e.root());
+  emit_signals_config(c.signals, e.root());
+  emit_http_config(c.http, e.root());
+  emit_shutdown_config(c.shutdown, e.root());
+  emit_startup_config(c.startup, e.root());
+  probes::emit_checks_config(c.checks, e.root());
+  return e.str();
+}
+
+}  // namespace graced

@@ -1,0 +1,51 @@
+// The whole configuration graced runs with, and where it comes from: --config, else
+// $GRACED_CONFIG, else /etc/graced/graced.toml if it exists, else built-in defaults;
+// command-line overrides on top. Each section is parsed by the code of the feature it
+// configures; this file only puts them together.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/diagnostics.hpp"
+#include "endpoints/http_config.hpp"
+#include "lifecycle/lifecycle_config.hpp"
+#include "log/log_config.hpp"
+#include "probes/check_config.hpp"
+#include "supervisor/process_config.hpp"
+
+namespace graced {
+
+struct DaemonConfig {
+  std::string source = "defaults";  // the file it came from
+  ProcessConfig process;
+  SignalsConfig signals;
+  LogConfig log;
+  HttpConfig http;
+  ShutdownConfig shutdown;
+  StartupConfig startup;
+  std::vector<probes::CheckConfig> checks;
+};
+
+struct ConfigRequest {
+  std::optional<std::string> path;     // --config
+  std::vector<std::string> overrides;  // --set
+  std::vector<std::string> command;    // after --
+  bool require_command = true;
+};
+
+struct LoadedConfig {
+  DaemonConfig config;
+  config::Diagnostics diagnostics;
+};
+
+// Never throws: every problem is a diagnostic.
+LoadedConfig load_config(const ConfigRequest& request);
+
+// The effective configuration as TOML, secrets redacted.
+std::string effective_config_toml(const DaemonConfig& config);
+
+inline constexpr const char* kDefaultConfigPath = "/etc/graced/graced.toml";
+
+}  // namespace graced

@@ -1,0 +1,48 @@
+// Routes requests on graced's HTTP listener: the probe endpoints, the pre-stop endpoint
+// and (when enabled) metrics. The same routing answers HTTP/1.1 and HTTP/2 requests.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "endpoints/health_endpoint.hpp"
+#include "endpoints/http_config.hpp"
+#include "http/message.hpp"
+#include "http/responder.hpp"
+#include "lifecycle/cidr.hpp"
+#include "lifecycle/lifecycle_config.hpp"
+
+namespace graced::endpoints {
+
+class Router {
+ public:
+  // Starts the shutdown sequence and calls back once the drain window is over.
+  using PrestopHandler = std::function<void(std::function<void()> drained)>;
+  // Renders /metrics.
+  using MetricsHandler = std::function<std::string()>;
+
+  Router(const health::Health& health, const HttpConfig& http, const ShutdownConfig& shutdown);
+
+  void set_prestop_handler(PrestopHandler handler) { prestop_ = std::move(handler); }
+  void set_metrics(std::string path, MetricsHandler handler);
+
+  // HTTP/1.1: may answer later (the pre-stop endpoint does).
+  void handle(const http::Request& request, http::Responder responder);
+  // Answers at once; the pre-stop endpoint is HTTP/1.1 only (the kubelet's httpGet).
+  http::Response answer(const http::Request& request);
+
+  // A bounded label for metrics: "probe", "check", "metrics", "prestop", "other".
+  static std::string path_class(const std::string& path);
+
+ private:
+  const health::Health& health_;
+  HealthEndpoint endpoint_;
+  std::string prestop_path_;
+  std::vector<Cidr> prestop_allow_;
+  PrestopHandler prestop_;
+  std::string metrics_path_;
+  MetricsHandler metrics_;
+};
+
+}  // namespace graced::endpoints

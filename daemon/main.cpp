@@ -1,0 +1,67 @@
+// graced: the entrypoint of a container. See README.md.
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/invocation.hpp"
+#include "daemon.hpp"
+#include "daemon_config.hpp"
+#include "log/log.hpp"
+#include "probe_client/probe_command.hpp"
+#include "process/signal_state.hpp"
+#include "supervisor/signal_source.hpp"
+#include "version.hpp"
+
+namespace {
+
+constexpr int kUsageError = 2;
+
+int print_diagnostics(const graced::config::Diagnostics& diags) {
+  for (const auto& d : diags.all()) std::cerr << "graced: " << d.str() << "\n";
+  return diags.has_errors() ? kUsageError : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Before anything else: the signal state graced inherited is what every child gets.
+  const auto inherited = graced::process::InheritedSignals::capture();
+
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto parsed = graced::cli::parse_invocation(args);
+  if (auto* err = std::get_if<graced::cli::UsageError>(&parsed)) {
+    std::cerr << "graced: " << err->message << "\nRun 'graced --help' for usage.\n";
+    return kUsageError;
+  }
+  const auto& inv = std::get<graced::cli::Invocation>(parsed);
+
+  switch (inv.verb) {
+    case graced::cli::Verb::help:
+      std::cout << graced::cli::usage(inv.help_topic);
+      return 0;
+    case graced::cli::Verb::version:
+      std::cout << "graced " << graced::kVersion << "\n";
+      return 0;
+    case graced::cli::Verb::check_config: {
+      auto loaded = graced::load_config({inv.config_path, inv.overrides, inv.command, false});
+      int rc = print_diagnostics(loaded.diagnostics);
+      if (rc != 0) return rc;
+      std::cout << "# effective configuration (from " << loaded.config.source << ")\n"
+                << graced::effective_config_toml(loaded.config);
+      return 0;
+    }
+    case graced::cli::Verb::probe:
+      return graced::probe_client::run_probe_command(inv.probe_args);
+    case graced::cli::Verb::run:
+      break;
+  }
+
+  graced::supervisor::SignalSource::block_all();
+  auto loaded = graced::load_config({inv.config_path, inv.overrides, inv.command, true});
+  if (print_diagnostics(loaded.diagnostics) != 0) return kUsageError;
+  graced::log::configure(loaded.config.log.format, loaded.config.log.level);
+  graced::log::info("configuration loaded", {{"source", loaded.config.source},
+                                             {"version", graced::kVersion}});
+  return graced::run_daemon(loaded.config, inherited);
+}
