@@ -11,6 +11,7 @@
 
 #include "endpoints/router.hpp"
 #include "health/health.hpp"
+#include "hooks/lifecycle_hooks.hpp"
 #include "http/server.hpp"
 #include "lifecycle/lifecycle.hpp"
 #include "log/log.hpp"
@@ -23,16 +24,6 @@
 
 namespace graced {
 namespace {
-
-// Until hooks are configured: no phase has any.
-class NoHooks : public PhaseHooks {
- public:
-  bool has(HookPhase) const override { return false; }
-  void run(HookPhase, std::uint64_t, std::function<void(PhaseOutcome)> done) override {
-    done(PhaseOutcome{});
-  }
-  void cancel() override {}
-};
 
 void become_subreaper() {
   if (getpid() == 1) return;
@@ -68,7 +59,7 @@ int run_daemon(const DaemonConfig& config, const process::InheritedSignals& inhe
     health::Health health;
     probes::CheckEngine checks(&loop, spawner, health, config.checks);
     supervisor::Supervisor supervisor(&loop, spawner, config.process, config.signals);
-    NoHooks hooks;
+    hooks::LifecycleHooks hooks(&loop, spawner, config.hooks);
     std::unique_ptr<http::Server> server;
     Lifecycle lifecycle({&loop, supervisor, health, checks, hooks}, config.shutdown,
                         config.startup, config.process, [&](int code) {

@@ -36,6 +36,14 @@ void check_cross_references(const DaemonConfig& c, config::Section& root) {
     diags.error(config::Origin{c.source, 0}, "shutdown.drain_until_idle",
                 "needs process.ports, the ports to watch for new connections");
   }
+  const Budget b = shutdown_budget(c);
+  if (b.left_to_stop.count() <= 0) {
+    diags.error(config::Origin{c.source, 0}, "shutdown.grace_period",
+                config::format_duration(c.shutdown.grace_period) +
+                    " leaves no time to stop the service after drain_delay (" +
+                    config::format_duration(b.drain) + ") and the pre-stop hooks' timeouts (" +
+                    config::format_duration(b.pre_stop_hooks) + ")");
+  }
   if (!c.shutdown.prestop_path.empty() && c.http.listen.empty()) {
     diags.error(config::Origin{c.source, 0}, "shutdown.prestop_path",
                 "needs the HTTP listener (http.listen is \"\")");
@@ -43,6 +51,18 @@ void check_cross_references(const DaemonConfig& c, config::Section& root) {
 }
 
 }  // namespace
+
+Budget shutdown_budget(const DaemonConfig& c) {
+  Budget b;
+  b.drain = c.shutdown.drain_delay;
+  b.pre_stop_hooks = config::Duration{0};
+  for (const auto& h : c.hooks)
+    if (h.phase == HookPhase::pre_stop) b.pre_stop_hooks += h.timeout;
+  b.left_to_stop = c.shutdown.grace_period - b.drain - b.pre_stop_hooks;
+  const auto total_ms = c.shutdown.grace_period.count() + c.shutdown.post_stop_timeout.count() + 2000;
+  b.termination_grace_period_seconds = static_cast<long>((total_ms + 999) / 1000);
+  return b;
+}
 
 LoadedConfig load_config(const ConfigRequest& request) {
   LoadedConfig out;
@@ -70,6 +90,7 @@ LoadedConfig load_config(const ConfigRequest& request) {
   out.config.checks = probes::parse_checks_config(root);
   out.config.shutdown = parse_shutdown_config(root);
   out.config.startup = parse_startup_config(root);
+  out.config.hooks = hooks::parse_hooks_config(root);
   root.check_unknown_keys();
   check_cross_references(out.config, root);
 
@@ -91,6 +112,7 @@ std::string effective_config_toml(const DaemonConfig& c) {
   emit_shutdown_config(c.shutdown, e.root());
   emit_startup_config(c.startup, e.root());
   probes::emit_checks_config(c.checks, e.root());
+  hooks::emit_hooks_config(c.hooks, e.root());
   return e.str();
 }
 

@@ -47,7 +47,12 @@ int main(int argc, char** argv) {
       auto loaded = graced::load_config({inv.config_path, inv.overrides, inv.command, false});
       int rc = print_diagnostics(loaded.diagnostics);
       if (rc != 0) return rc;
+      const auto budget = graced::shutdown_budget(loaded.config);
       std::cout << "# effective configuration (from " << loaded.config.source << ")\n"
+                << "# Kubernetes: set terminationGracePeriodSeconds >= "
+                << budget.termination_grace_period_seconds
+                << " (grace_period + post_stop_timeout + 2s; a preStop hook's own time counts "
+                   "against it too)\n"
                 << graced::effective_config_toml(loaded.config);
       return 0;
     }
@@ -61,7 +66,11 @@ int main(int argc, char** argv) {
   auto loaded = graced::load_config({inv.config_path, inv.overrides, inv.command, true});
   if (print_diagnostics(loaded.diagnostics) != 0) return kUsageError;
   graced::log::configure(loaded.config.log.format, loaded.config.log.level);
-  graced::log::info("configuration loaded", {{"source", loaded.config.source},
-                                             {"version", graced::kVersion}});
+  graced::log::info(
+      "configuration loaded",
+      {{"source", loaded.config.source},
+       {"version", graced::kVersion},
+       {"termination_grace_period_seconds",
+        graced::shutdown_budget(loaded.config).termination_grace_period_seconds}});
   return graced::run_daemon(loaded.config, inherited);
 }

@@ -47,8 +47,6 @@ std::string format_duration(Duration d) {
   // The magnitude as unsigned, so that even Duration::min() has one.
   const auto ms = d.count() < 0 ? 0 - static_cast<std::uint64_t>(d.count())
                                 : static_cast<std::uint64_t>(d.count());
-  // Under a minute, a value with milliseconds reads best as it is usually written: "1500ms".
-  if (ms % 1000 != 0 && ms < 60000) return out + std::to_string(ms) + "ms";
   const std::uint64_t h = ms / 3600000, m = ms / 60000 % 60, s = ms / 1000 % 60, rest = ms % 1000;
   if (h) out += std::to_string(h) + "h";
   if (m) out += std::to_string(m) + "m";

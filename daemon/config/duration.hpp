@@ -14,8 +14,7 @@ using Duration = std::chrono::milliseconds;
 // is accepted; anything else without a unit is rejected so "5" never silently means 5ms.
 std::optional<Duration> parse_duration(std::string_view text);
 
-// A form parse_duration reads back: largest units first ("1m30s", "2h", "0s"), except that
-// under a minute a value with milliseconds is written in ms alone ("1500ms", "250ms").
+// Largest units first, in the form parse_duration reads back ("1m30s", "1s500ms", "0s").
 std::string format_duration(Duration d);
 
 }  // namespace graced::config

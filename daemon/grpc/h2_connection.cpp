@@ -299,7 +299,7 @@ void Connection::push_watch(Stream& s) {
       server_->service_.status_of(s.service).value_or(ServingStatus::service_unknown);
   if (s.last_sent == status) return;
   s.last_sent = status;
-  send_message(s, encode_health_check_response(status));
+  send_message(s, encode_health_check_response(status), true);
 }
 
 Connection::Stream* Connection::find(std::int32_t id) {
@@ -407,10 +407,11 @@ ssize_t Connection::read_body(nghttp2_session* session, std::int32_t stream_id, 
                               std::size_t length, std::uint32_t* data_flags,
                               nghttp2_data_source* source, void*) {
   auto* s = static_cast<Stream*>(source->ptr);
+  if (s->out.empty()) s->out.swap(s->latest);
   const std::size_t n = std::min(length, s->out.size());
   std::memcpy(buf, s->out.data(), n);
   s->out.erase(0, n);
-  if (s->out.empty()) {
+  if (s->out.empty() && s->latest.empty()) {
     if (s->out_final) {
       *data_flags |= NGHTTP2_DATA_FLAG_EOF;
       if (!s->trailers.empty()) {
@@ -581,9 +582,15 @@ void Connection::submit(Stream& s, const std::vector<std::pair<std::string, std:
   s.responded = true;
 }
 
-void Connection::send_message(Stream& s, std::string_view payload) {
+void Connection::send_message(Stream& s, std::string_view payload, bool supersedes) {
   if (s.finished) return;
-  append_framed_message(s.out, payload);
+  if (supersedes) {
+    // `out` may be half sent and must finish; a status waiting behind it is replaced.
+    s.latest.clear();
+    append_framed_message(s.out.empty() ? s.out : s.latest, payload);
+  } else {
+    append_framed_message(s.out, payload);
+  }
   if (!s.responded) {
     submit(s, {{":status", "200"}, {"content-type", "application/grpc"}}, true);
   } else {

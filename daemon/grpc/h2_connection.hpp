@@ -71,6 +71,9 @@ class Connection {
 
     bool responded = false;  // response headers submitted
     std::string out;         // DATA not yet handed to nghttp2
+    // A Watch's latest status while `out` is still going out: a client that reads slowly
+    // gets the newest status, not a backlog of stale ones.
+    std::string latest;
     bool out_final = false;  // nothing follows `out` but the trailers, if any
     std::vector<std::pair<std::string, std::string>> trailers;
 
@@ -105,7 +108,7 @@ class Connection {
   // Responses.
   void submit(Stream& s, const std::vector<std::pair<std::string, std::string>>& fields,
               bool with_body);
-  void send_message(Stream& s, std::string_view payload);
+  void send_message(Stream& s, std::string_view payload, bool supersedes = false);
   void finish(Stream& s, StatusCode code, std::string_view message = {});
   void reply(Stream& s, std::string_view payload);
   void respond_http(Stream& s, http::Response response);

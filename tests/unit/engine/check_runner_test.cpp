@@ -22,6 +22,12 @@ class ScriptedCheck : public Check {
 
   void start(Done done) override {
     ++starts;
+    if (active) ++overlaps;
+    active = true;
+    done = [this, done](CheckResult r) {
+      active = false;
+      done(std::move(r));
+    };
     Step step = steps_.empty() ? Step{} : steps_.front();
     if (!steps_.empty()) steps_.pop_front();
     if (!step.answers) return;
@@ -35,11 +41,14 @@ class ScriptedCheck : public Check {
   }
   void cancel() override {
     ++cancels;
+    active = false;
     timer_.stop();
   }
 
   int starts = 0;
   int cancels = 0;
+  int overlaps = 0;  // a start while an attempt was still in flight
+  bool active = false;
 
  private:
   loop::Timer timer_;
@@ -95,31 +104,36 @@ class CheckRunnerTest : public ::testing::Test {
 };
 
 TEST_F(CheckRunnerTest, FirstAttemptRunsAfterInitialDelayAndPasses) {
-  config_.initial_delay = config::Duration{60};
+  config_.initial_delay = config::Duration{300};
   auto* check = make({{true, true, 0}});
   runner_->start();
   run_for(30);
   EXPECT_EQ(check->starts, 0);
   EXPECT_EQ(state().status, health::CheckStatus::unknown);
-  run_for(60);
+  run_for(400);
   EXPECT_GE(check->starts, 1);
   EXPECT_EQ(state().status, health::CheckStatus::passing);
   EXPECT_TRUE(state().ever_passed);
 }
 
 TEST_F(CheckRunnerTest, HungAttemptIsCancelledAtTimeoutAndCountsAsFailure) {
+  config_.timeout = config::Duration{150};
+  config_.interval = config_.interval_when_failing = config::Duration{1000};
   auto* check = make({{false}, {false}, {false}, {false}});
   runner_->start();
-  run_for(20);
+  run_for(30);
   EXPECT_TRUE(runner_->in_flight());
-  run_for(25);  // past the 30ms timeout
+  EXPECT_EQ(check->cancels, 0);
+  run_for(400);  // past the 150ms timeout, well before the next attempt
   EXPECT_EQ(check->cancels, 1);
-  EXPECT_EQ(state().message, "timeout after 30ms");
+  EXPECT_FALSE(runner_->in_flight());
+  EXPECT_EQ(state().message, "timeout after 150ms");
   EXPECT_EQ(state().consecutive_failures, 1u);
   EXPECT_EQ(state().status, health::CheckStatus::unknown) << "failure_threshold is 2";
-  run_for(80);  // second attempt times out too
+  run_for(1200);  // the second attempt times out too
   EXPECT_EQ(state().status, health::CheckStatus::failing);
-  EXPECT_GE(runner_->counters().timeouts, 2u);
+  EXPECT_EQ(runner_->counters().timeouts, 2u);
+  EXPECT_EQ(check->overlaps, 0);
 }
 
 TEST_F(CheckRunnerTest, AtMostOneAttemptInFlight) {
@@ -127,23 +141,27 @@ TEST_F(CheckRunnerTest, AtMostOneAttemptInFlight) {
   auto* check = make({{true, true, 30}, {true, true, 30}, {true, true, 30}});
   runner_->start();
   run_for(200);
-  // Each attempt takes 30ms and the next starts 40ms after it ends: about 3 in 200ms.
-  EXPECT_GE(check->starts, 2);
+  // Each attempt takes 30ms and the next starts 40ms after it ends: about 3 in 200ms
+  // (fewer on a loaded machine, never more).
+  EXPECT_GE(check->starts, 1);
   EXPECT_LE(check->starts, 4);
   EXPECT_EQ(check->cancels, 0);
+  EXPECT_EQ(check->overlaps, 0) << "never two attempts at once";
 }
 
 TEST_F(CheckRunnerTest, LateAnswerAfterTimeoutIsIgnored) {
   config_.failure_threshold = 1;
-  // Answers ok after 50ms, past the 30ms timeout: the timeout decides.
-  auto* check = make({{true, true, 50}, {false}, {false}});
+  config_.interval = config_.interval_when_failing = config::Duration{1000};
+  // Answers ok after 200ms, past the 30ms timeout: the timeout decides.
+  auto* check = make({{true, true, 200}, {false}, {false}});
   runner_->start();
-  run_for(45);
+  run_for(400);
   EXPECT_EQ(state().status, health::CheckStatus::failing);
   EXPECT_EQ(check->cancels, 1);
 }
 
 TEST_F(CheckRunnerTest, StopCancelsTheAttemptInFlight) {
+  config_.timeout = config::Duration{500};
   auto* check = make({{false}});
   runner_->start();
   run_for(10);
@@ -156,10 +174,12 @@ TEST_F(CheckRunnerTest, StopCancelsTheAttemptInFlight) {
 
 TEST_F(CheckRunnerTest, TransitionsAreCounted) {
   config_.failure_threshold = 1;
-  auto* check = make({{true, true, 0}, {true, false, 0}, {true, true, 0}});
-  (void)check;
+  auto* check = make({{true, true, 0}, {true, false, 0}, {true, true, 0}, {false}});
   runner_->start();
-  run_for(110);
+  ASSERT_TRUE([&] {
+    for (int i = 0; i < 100 && check->starts < 4; ++i) run_for(20);
+    return check->starts >= 4;
+  }());
   EXPECT_EQ(runner_->counters().transitions, 3u);  // unknown->pass->fail->pass
 }
 
