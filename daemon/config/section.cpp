@@ -156,6 +156,7 @@ std::string Section::key_path(std::string_view key) const {
 void Section::assert_declared(std::string_view key) const {
   // A parser reading a key its own spec does not list is a programming error: the docs
   // would miss it.
+  if (schema_root_ && Schema::instance().find(key)) return;
   for (const auto* spec : specs_)
     if (spec->find(key)) return;
   assert(false && "configuration key read but not declared in its SectionSpec");
@@ -488,13 +489,22 @@ void Section::add_spec(const SectionSpec& spec) {
 
 void Section::check_unknown_keys() {
   if (!table_) return;
+  std::vector<const SectionSpec*> specs = specs_;
+  SectionSpec top_level{"", "", {}};
+  if (schema_root_) {
+    for (const auto* section : Schema::instance().sections()) {
+      if (section->name.find('.') == std::string_view::npos)
+        top_level.keys.push_back({section->name, "table", "", section->title});
+    }
+    specs.push_back(&top_level);
+  }
   for (const auto& [k, v] : *as_table(table_)) {
     bool known = false;
-    for (const auto* spec : specs_)
+    for (const auto* spec : specs)
       if (spec->find(k.str())) known = true;
     if (!known) {
       diags_->error(origin_of(v, doc_->source_name()), key_path(k.str()),
-                    unknown_key_message(k.str(), specs_));
+                    unknown_key_message(k.str(), specs));
     }
   }
 }
@@ -600,6 +610,12 @@ bool Document::set_override(std::string_view assignment, Diagnostics& diags) {
 
 Section Document::root(const SectionSpec& spec, Diagnostics& diags) const {
   return Section(this, &impl_->root, "", {&spec}, &diags);
+}
+
+Section Document::schema_root(Diagnostics& diags) const {
+  Section root(this, &impl_->root, "", {}, &diags);
+  root.schema_root_ = true;
+  return root;
 }
 
 }  // namespace graced::config

@@ -81,6 +81,7 @@ class Section {
   const void* table_ = nullptr;  // const toml::table*, hidden to keep toml++ out of headers
   std::string path_;
   std::vector<const SectionSpec*> specs_;
+  bool schema_root_ = false;
   Diagnostics* diags_ = nullptr;
 };
 
@@ -100,6 +101,10 @@ class Document {
   bool set_override(std::string_view assignment, Diagnostics& diags);
 
   Section root(const SectionSpec& spec, Diagnostics& diags) const;
+  // The root whose keys are the top-level sections registered in the Schema, looked up
+  // when a key is read or checked rather than when the root is made, so that a section
+  // registered on first use (a parser's spec function) is known all the same.
+  Section schema_root(Diagnostics& diags) const;
   const std::string& source_name() const { return source_name_; }
   void set_env(EnvLookup env) { env_ = std::move(env); }
   const EnvLookup& env() const { return env_; }

@@ -98,16 +98,32 @@ std::string postmaster_status(const std::string& data_dir, pid_t pid) {
 
 }  // namespace
 
+PostgresServer::ScratchDir::ScratchDir() {
+  struct stat st {};
+  const bool shm =
+      stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && access("/dev/shm", W_OK) == 0;
+  std::string tmpl = std::string(shm ? "/dev/shm" : "/tmp") + "/graced-pg-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) {
+    throw std::runtime_error("mkdtemp " + tmpl + ": " + std::strerror(errno));
+  }
+  path = tmpl;
+}
+
+PostgresServer::ScratchDir::~ScratchDir() {
+  std::error_code ignored;  // a destructor must not throw
+  std::filesystem::remove_all(path, ignored);
+}
+
 PostgresServer::PostgresServer() : user_(drop_root_to("postgres")), bin_dir_(find_bin_dir()) {
-  if (user_ && chown(dir_.path().c_str(), user_->uid, user_->gid) != 0) {
-    throw std::runtime_error("chown " + dir_.path() + ": " + std::strerror(errno));
+  if (user_ && chown(dir_.path.c_str(), user_->uid, user_->gid) != 0) {
+    throw std::runtime_error("chown " + dir_.path + ": " + std::strerror(errno));
   }
   make_dir_for(socket_dir(), user_);
   run_peer_tool(
       {bin_dir_ + "/initdb", "--pgdata=" + data_dir(), "--username=" + std::string(kSuperuser),
        "--auth-local=trust", "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C",
        "--no-sync", "--no-instructions"},
-      dir_.file("initdb.log"), user_, 60s);
+      dir_.path + "/initdb.log", user_, 60s);
 }
 
 PostgresServer::~PostgresServer() {
@@ -136,6 +152,9 @@ void PostgresServer::launch(bool standby) {
   postmaster_.spawn({bin_dir_ + "/postgres", "-D", data_dir(), "-p", std::to_string(port_), "-c",
                      "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=" + socket_dir(),
                      "-c", "fsync=off", "-c", "full_page_writes=off", "-c",
+                     // Its segments then live in the data dir, not in /dev/shm, so even a
+                     // killed server leaves nothing behind once the dir is removed.
+                     "dynamic_shared_memory_type=mmap", "-c",
                      std::string("hot_standby=") + (standby ? "off" : "on")},
                     log_path(), user_);
   wait_until_up(standby);
@@ -185,7 +204,7 @@ std::string PostgresServer::url(const std::string& user, const std::string& pass
 void PostgresServer::sql(const std::string& statement) {
   run_peer_tool({bin_dir_ + "/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", socket_dir(), "-p",
                  std::to_string(port_), "-U", kSuperuser, "-d", "postgres", "-c", statement},
-                dir_.file("psql.log"), user_, 20s);
+                dir_.path + "/psql.log", user_, 20s);
 }
 
 void PostgresServer::set_password(const std::string& user, const std::string& password) {

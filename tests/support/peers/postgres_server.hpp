@@ -1,6 +1,8 @@
 // A real PostgreSQL server for tests. initdb takes a couple of seconds, so a suite makes
-// one cluster (e.g. in SetUpTestSuite) and starts and stops it per test. The server
-// listens only on 127.0.0.1 at a free port, with its unix socket inside its temp dir.
+// one cluster (e.g. in SetUpTestSuite) and starts and stops it per test. The cluster
+// lives in a temp dir on tmpfs (/dev/shm) when there is one: initdb and a restart after
+// a kill are several times faster there. The server listens only on 127.0.0.1 at a free
+// port, with its unix socket inside the temp dir.
 // TCP connections authenticate with scram-sha-256, so a wrong password is refused;
 // the fixture itself talks over the unix socket, where the superuser needs none. As
 // root it runs as the `postgres` system user (PostgreSQL refuses root).
@@ -12,7 +14,6 @@
 #include <optional>
 #include <string>
 
-#include "harness/temp_dir.hpp"
 #include "peers/peer_process.hpp"
 
 namespace graced::test {
@@ -44,10 +45,10 @@ class PostgresServer {
 
   pid_t pid() const { return postmaster_.pid(); }
   std::uint16_t port() const { return port_; }
-  const std::string& dir() const { return dir_.path(); }
-  std::string data_dir() const { return dir_.file("data"); }
-  std::string socket_dir() const { return dir_.file("socket"); }
-  std::string log_path() const { return dir_.file("postgres.log"); }
+  const std::string& dir() const { return dir_.path; }
+  std::string data_dir() const { return dir_.path + "/data"; }
+  std::string socket_dir() const { return dir_.path + "/socket"; }
+  std::string log_path() const { return dir_.path + "/postgres.log"; }
 
   // "postgresql://user:password@127.0.0.1:port/database" (no password part when empty).
   std::string url(const std::string& user, const std::string& password,
@@ -64,7 +65,16 @@ class PostgresServer {
   void launch(bool standby);
   void wait_until_up(bool standby);
 
-  TempDir dir_;
+  // Created empty, removed with everything in it.
+  struct ScratchDir {
+    ScratchDir();
+    ~ScratchDir();
+    ScratchDir(const ScratchDir&) = delete;
+    ScratchDir& operator=(const ScratchDir&) = delete;
+    std::string path;
+  };
+
+  ScratchDir dir_;
   std::optional<RunAs> user_;
   std::string bin_dir_;
   std::uint16_t port_ = 0;

@@ -1,0 +1,103 @@
+#include "config/emitter.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <string>
+
+#include "config/section.hpp"
+
+namespace graced::config {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+TEST(Emitter, WritesTablesAndValuesAsToml) {
+  Emitter e;
+  auto process = e.root().sub("process");
+  process.set("workdir", "/srv")
+      .set("signal_group", true)
+      .set("limit", 42)
+      .set_duration("orphan_grace", std::chrono::milliseconds(1500))
+      .set_signal("pdeathsig", SIGTERM)
+      .set_list("command", {"app", "--port", "80"})
+      .set_int_list("ports", {80, 443})
+      .set_table("env", {{"LANG", "C"}})
+      .set_int_table("exit_code_map", {{"143", 0}});
+  e.root().append("checks").set("name", "a");
+  e.root().append("checks").set("name", "b");
+  const std::string out = e.str();
+  EXPECT_THAT(out, HasSubstr("[process]\n"));
+  EXPECT_THAT(out, HasSubstr("workdir = '/srv'"));
+  EXPECT_THAT(out, HasSubstr("signal_group = true"));
+  EXPECT_THAT(out, HasSubstr("limit = 42"));
+  EXPECT_THAT(out, HasSubstr("orphan_grace = '1s500ms'"));
+  EXPECT_THAT(out, HasSubstr("pdeathsig = 'SIGTERM'"));
+  EXPECT_THAT(out, HasSubstr("command = [ 'app', '--port', '80' ]"));
+  EXPECT_THAT(out, HasSubstr("ports = [ 80, 443 ]"));
+  EXPECT_THAT(out, HasSubstr("[[checks]]\nname = 'a'\n\n[[checks]]\nname = 'b'"));
+
+  // What check-config prints reads back as the same values.
+  Document doc;
+  Diagnostics diags;
+  ASSERT_TRUE(doc.load_string(out, "emitted", diags)) << out;
+  const SectionSpec process_spec{"process",
+                                 "",
+                                 {{"workdir", "", "", ""},
+                                  {"signal_group", "", "", ""},
+                                  {"limit", "", "", ""},
+                                  {"orphan_grace", "", "", ""},
+                                  {"pdeathsig", "", "", ""},
+                                  {"command", "", "", ""},
+                                  {"ports", "", "", ""},
+                                  {"env", "", "", ""},
+                                  {"exit_code_map", "", "", ""}}};
+  const SectionSpec root_spec{"", "", {{"process", "", "", ""}, {"checks", "", "", ""}}};
+  Section p = doc.root(root_spec, diags).table("process", process_spec);
+  EXPECT_EQ(p.string("workdir"), "/srv");
+  EXPECT_EQ(p.duration("orphan_grace"), std::chrono::milliseconds(1500));
+  EXPECT_EQ(p.signal("pdeathsig"), SIGTERM);
+  EXPECT_EQ(p.string_list("command"), (std::vector<std::string>{"app", "--port", "80"}));
+  EXPECT_EQ(p.integer_table("exit_code_map")->at(0).second, 0);
+  p.check_unknown_keys();
+  EXPECT_TRUE(diags.all().empty());
+}
+
+TEST(Emitter, RedactsStringsBySecretKeyAndByContent) {
+  Emitter e;
+  e.root()
+      .set("password", "hunter2")
+      .set("url", "postgres://u:pw1@h/db")
+      .set_table("env", {{"API_TOKEN", "tok"}, {"DSN", "host=h password=pw2"}, {"LANG", "C"}});
+  const std::string out = e.str();
+  EXPECT_THAT(out, HasSubstr("password = '<redacted>'"));
+  EXPECT_THAT(out, HasSubstr("url = 'postgres://u:<redacted>@h/db'"));
+  EXPECT_THAT(out, HasSubstr("API_TOKEN = '<redacted>'"));
+  EXPECT_THAT(out, HasSubstr("DSN = 'host=h password=<redacted>'"));
+  EXPECT_THAT(out, HasSubstr("LANG = 'C'"));
+  for (const char* secret : {"hunter2", "pw1", "tok'", "pw2"})
+    EXPECT_THAT(out, Not(HasSubstr(secret)));
+}
+
+TEST(Emitter, RedactsTheArgumentAfterASecretFlag) {
+  Emitter e;
+  e.root().set_list("command", {"app", "--db-password", "hunter2", "--token=abc", "--port", "80",
+                                "-", "--", "--api-key"});
+  const std::string out = e.str();
+  EXPECT_THAT(out, HasSubstr("command = [ 'app', '--db-password', '<redacted>', "
+                             "'--token=<redacted>', '--port', '80', '-', '--', '--api-key' ]"))
+      << out;
+}
+
+TEST(Emitter, SubTableIsSharedAndAppendAddsOneTableEach) {
+  Emitter e;
+  e.root().sub("log").set("level", "info");
+  e.root().sub("log").set("format", "json");
+  const std::string out = e.str();
+  EXPECT_THAT(out, HasSubstr("[log]\nformat = 'json'\nlevel = 'info'"));
+}
+
+}  // namespace
+}  // namespace graced::config
