@@ -10,11 +10,13 @@
 #include <optional>
 
 #include "endpoints/router.hpp"
+#include "grpc/grpc_server.hpp"
 #include "health/health.hpp"
 #include "hooks/lifecycle_hooks.hpp"
 #include "http/server.hpp"
 #include "lifecycle/lifecycle.hpp"
 #include "log/log.hpp"
+#include "loop/handle.hpp"
 #include "notify/notify_socket.hpp"
 #include "probes/engine/check_engine.hpp"
 #include "process/spawner.hpp"
@@ -44,6 +46,18 @@ http::ServerOptions server_options(const HttpConfig& c) {
   return o;
 }
 
+// On exit the gRPC server sends GOAWAY and ends its Watch streams with a status; the loop
+// runs until those last frames are out, bounded by the server's close grace.
+void finish_grpc(uv_loop_t* loop, grpc::Server& server) {
+  server.shutdown();
+  bool expired = false;
+  loop::Timer deadline(loop);
+  deadline.start(static_cast<std::uint64_t>(server.options().close_grace.count()),
+                 [&] { expired = true; });
+  while (!expired && server.stats().connections_open > 0)
+    uv_run(loop, UV_RUN_ONCE);
+}
+
 }  // namespace
 
 int run_daemon(const DaemonConfig& config, const process::InheritedSignals& inherited) {
@@ -61,8 +75,8 @@ int run_daemon(const DaemonConfig& config, const process::InheritedSignals& inhe
     supervisor::Supervisor supervisor(&loop, spawner, config.process, config.signals);
     hooks::LifecycleHooks hooks(&loop, spawner, config.hooks);
     std::unique_ptr<http::Server> server;
-    Lifecycle lifecycle({&loop, supervisor, health, checks, hooks}, config.shutdown,
-                        config.startup, config.process, [&](int code) {
+    Lifecycle lifecycle({&loop, supervisor, health, checks, hooks}, config.shutdown, config.startup,
+                        config.process, [&](int code) {
                           exit_code = code;
                           done = true;
                           uv_stop(&loop);
@@ -92,7 +106,8 @@ int run_daemon(const DaemonConfig& config, const process::InheritedSignals& inhe
         exit_code = 1;
         done = true;
       }
-      supervisor.set_env_editor([&](std::vector<std::string>& env) { notify->apply_child_env(env); });
+      supervisor.set_env_editor(
+          [&](std::vector<std::string>& env) { notify->apply_child_env(env); });
       supervisor.on_started([&](pid_t pid) { notify->set_child(pid); });
       supervisor.on_exit([&](const process::ExitStatus&) { notify->child_exited(); });
       notify->on_stopping([&] { lifecycle.on_service_stopping(); });
@@ -101,9 +116,25 @@ int run_daemon(const DaemonConfig& config, const process::InheritedSignals& inhe
     endpoints::Router router(health, config.http, config.shutdown);
     router.set_prestop_handler(
         [&](std::function<void()> drained) { lifecycle.on_prestop_request(std::move(drained)); });
+    // gRPC health answers on the HTTP port (connections that open with the HTTP/2 preface
+    // are handed over) and, with grpc.listen, on a port of its own.
+    grpc::Server grpc_server(&loop, health, grpc::server_options(config.grpc),
+                             [&](const http::Request& req) { return router.answer(req); });
+    if (auto err = grpc_server.start()) {
+      log::error(*err);
+      exit_code = 1;
+      done = true;
+    } else if (!config.grpc.listen.empty()) {
+      log::info("listening for gRPC",
+                {{"address", config.grpc.listen}, {"port", grpc_server.port()}});
+    }
     if (!config.http.listen.empty()) {
+      http::ServerOptions options = server_options(config.http);
+      options.on_http2_preface = [&](uv_os_sock_t socket, std::string_view already_read) {
+        grpc_server.adopt_socket(socket, already_read);
+      };
       server = std::make_unique<http::Server>(
-          &loop, server_options(config.http),
+          &loop, std::move(options),
           [&](const http::Request& req, http::Responder r) { router.handle(req, std::move(r)); });
       if (auto err = server->start()) {
         log::error(*err);
@@ -115,8 +146,10 @@ int run_daemon(const DaemonConfig& config, const process::InheritedSignals& inhe
     }
 
     if (!done) lifecycle.start();
-    while (!done) uv_run(&loop, UV_RUN_DEFAULT);
+    while (!done)
+      uv_run(&loop, UV_RUN_DEFAULT);
     if (server) server->stop();
+    finish_grpc(&loop, grpc_server);
     checks.stop_all();
     spawner.reap();
   }

@@ -10,16 +10,6 @@
 namespace graced {
 namespace {
 
-// The root table accepts exactly the top-level sections that features registered.
-config::SectionSpec root_spec() {
-  config::SectionSpec spec{"", "", {}};
-  for (const auto* s : config::Schema::instance().sections()) {
-    if (s->name.find('.') == std::string_view::npos)
-      spec.keys.push_back({s->name, "table", "", s->title});
-  }
-  return spec;
-}
-
 // Settings of different sections that must agree with each other.
 void check_cross_references(const DaemonConfig& c, config::Section& root) {
   auto& diags = root.diagnostics();
@@ -44,6 +34,10 @@ void check_cross_references(const DaemonConfig& c, config::Section& root) {
                     config::format_duration(b.drain) + ") and the pre-stop hooks' timeouts (" +
                     config::format_duration(b.pre_stop_hooks) + ")");
   }
+  std::vector<std::string> check_names;
+  for (const auto& check : c.checks)
+    check_names.push_back(check.name);
+  validate_grpc_services(c.grpc, check_names, diags);
   if (!c.shutdown.prestop_path.empty() && c.http.listen.empty()) {
     diags.error(config::Origin{c.source, 0}, "shutdown.prestop_path",
                 "needs the HTTP listener (http.listen is \"\")");
@@ -59,7 +53,8 @@ Budget shutdown_budget(const DaemonConfig& c) {
   for (const auto& h : c.hooks)
     if (h.phase == HookPhase::pre_stop) b.pre_stop_hooks += h.timeout;
   b.left_to_stop = c.shutdown.grace_period - b.drain - b.pre_stop_hooks;
-  const auto total_ms = c.shutdown.grace_period.count() + c.shutdown.post_stop_timeout.count() + 2000;
+  const auto total_ms =
+      c.shutdown.grace_period.count() + c.shutdown.post_stop_timeout.count() + 2000;
   b.termination_grace_period_seconds = static_cast<long>((total_ms + 999) / 1000);
   return b;
 }
@@ -79,14 +74,16 @@ LoadedConfig load_config(const ConfigRequest& request) {
   }
   if (path && !doc.load_file(*path, diags)) return out;
   if (path) out.config.source = *path;
-  for (const auto& o : request.overrides) doc.set_override(o, diags);
+  for (const auto& o : request.overrides)
+    doc.set_override(o, diags);
 
-  const config::SectionSpec spec = root_spec();
-  config::Section root = doc.root(spec, diags);
+  // The root table accepts exactly the top-level sections that features registered.
+  config::Section root = doc.schema_root(diags);
   out.config.log = parse_log_config(root);
   out.config.process = parse_process_config(root);
   out.config.signals = parse_signals_config(root);
   out.config.http = parse_http_config(root);
+  out.config.grpc = parse_grpc_config(root);
   out.config.checks = probes::parse_checks_config(root);
   out.config.shutdown = parse_shutdown_config(root);
   out.config.startup = parse_startup_config(root);
@@ -109,6 +106,7 @@ std::string effective_config_toml(const DaemonConfig& c) {
   emit_process_config(c.process, e.root());
   emit_signals_config(c.signals, e.root());
   emit_http_config(c.http, e.root());
+  emit_grpc_config(c.grpc, e.root());
   emit_shutdown_config(c.shutdown, e.root());
   emit_startup_config(c.startup, e.root());
   probes::emit_checks_config(c.checks, e.root());

@@ -10,6 +10,7 @@
 
 #include "config/diagnostics.hpp"
 #include "endpoints/http_config.hpp"
+#include "grpc/grpc_config.hpp"
 #include "hooks/hook_config.hpp"
 #include "lifecycle/lifecycle_config.hpp"
 #include "log/log_config.hpp"
@@ -24,6 +25,7 @@ struct DaemonConfig {
   SignalsConfig signals;
   LogConfig log;
   HttpConfig http;
+  GrpcConfig grpc;
   ShutdownConfig shutdown;
   StartupConfig startup;
   std::vector<probes::CheckConfig> checks;
@@ -33,9 +35,9 @@ struct DaemonConfig {
 // The shutdown budget: what the sequence needs and the terminationGracePeriodSeconds
 // Kubernetes must allow for it.
 struct Budget {
-  config::Duration drain;          // drain_delay
-  config::Duration pre_stop_hooks;  // sum of pre-stop hook timeouts
-  config::Duration left_to_stop;    // grace_period - drain - hooks (may be negative)
+  config::Duration drain;                     // drain_delay
+  config::Duration pre_stop_hooks;            // sum of pre-stop hook timeouts
+  config::Duration left_to_stop;              // grace_period - drain - hooks (may be negative)
   long termination_grace_period_seconds = 0;  // >= grace_period + post_stop_timeout + 2s
 };
 Budget shutdown_budget(const DaemonConfig& config);

@@ -91,7 +91,7 @@ class Server {
   std::optional<std::string> start();
 
   // Takes over a connection another listener accepted, once its first bytes were found to
-  // be the HTTP/2 preface (see grpc/h2_preface.hpp). `already_read` (the preface and
+  // be the HTTP/2 preface (see http/h2_preface.hpp). `already_read` (the preface and
   // whatever followed it) is fed to HTTP/2 before anything else is read.
   //
   // adopt(): `tcp` was allocated with `new uv_tcp_t` and is open; the caller has stopped

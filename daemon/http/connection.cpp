@@ -1,9 +1,12 @@
 #include "http/connection.hpp"
 
+#include <fcntl.h>
+
 #include <algorithm>
 #include <cctype>
 #include <exception>
 
+#include "http/h2_preface.hpp"
 #include "http/target.hpp"
 #include "log/log.hpp"
 
@@ -85,7 +88,10 @@ const llhttp_settings_t& Connection::parser_settings() {
   return settings;
 }
 
-Connection::Connection(Server& server) : server_(&server), loop_(server.loop_) {}
+Connection::Connection(Server& server)
+    : server_(&server),
+      loop_(server.loop_),
+      sniffing_(static_cast<bool>(server.options_.on_http2_preface)) {}
 
 Connection* Connection::accept(Server& server, uv_stream_t* listener) {
   auto* c = new Connection(server);
@@ -145,11 +151,47 @@ void Connection::on_read(const char* data, std::size_t len) {
     return;
   }
   if (!reading_requests()) return;  // lingering: the client's leftovers are discarded
-  // Protocol sniffing goes here: before the first request of a connection reaches llhttp,
-  // its first bytes can be examined (e.g. the HTTP/2 prior-knowledge preface
-  // "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") and the socket handed to another protocol. Until
-  // then, llhttp rejects the preface (HPE_PAUSED_H2_UPGRADE) and the client gets a 400.
+  if (sniffing_) {
+    sniff(data, len);
+    return;
+  }
   feed(data, len);
+}
+
+void Connection::sniff(const char* data, std::size_t len) {
+  sniffed_.append(data, len);
+  switch (match_h2_preface(sniffed_)) {
+    case PrefaceMatch::partial:
+      return;  // a prefix of the preface so far; the header timeout bounds the wait
+    case PrefaceMatch::full:
+      hand_over_http2();
+      return;
+    case PrefaceMatch::no: {
+      sniffing_ = false;
+      const std::string first = std::move(sniffed_);
+      sniffed_.clear();
+      feed(first.data(), first.size());
+      return;
+    }
+  }
+}
+
+void Connection::hand_over_http2() {
+  // The uv_tcp_t lives inside this object and closes with it, so the other protocol gets
+  // a duplicate of the descriptor: closing ours then leaves the connection open.
+  uv_os_fd_t fd = -1;
+  const int copy = uv_fileno(reinterpret_cast<uv_handle_t*>(&tcp_), &fd) == 0
+                       ? fcntl(fd, F_DUPFD_CLOEXEC, 0)
+                       : -1;
+  Server* server = server_;
+  std::string already_read = std::move(sniffed_);
+  sniffed_.clear();
+  sniffing_ = false;
+  uv_read_stop(stream());
+  abort();
+  if (copy < 0) return;
+  ++server->stats_.http2_handovers;
+  server->options_.on_http2_preface(copy, already_read);
 }
 
 void Connection::on_read_end(ssize_t status) {

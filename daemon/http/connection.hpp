@@ -68,6 +68,8 @@ class Connection {
 
   void start_reading();
   void on_read(const char* data, std::size_t len);
+  void sniff(const char* data, std::size_t len);
+  void hand_over_http2();
   void on_read_end(ssize_t status);
   void feed(const char* data, std::size_t len);
   void dispatch();
@@ -115,6 +117,10 @@ class Connection {
   std::shared_ptr<detail::Exchange> exchange_;
   // Pipelined bytes that arrived after a request whose answer is still pending.
   std::string held_input_;
+  // Until the first bytes tell HTTP/1.1 from the HTTP/2 preface (only when the server
+  // hands HTTP/2 over): what was read so far.
+  bool sniffing_ = false;
+  std::string sniffed_;
 };
 
 }  // namespace graced::http

@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "http/listen_address.hpp"
 #include "http/listen_socket.hpp"
@@ -45,8 +46,11 @@ struct ServerOptions {
   // Output the kernel would not take yet. A client that does not read its responses is
   // closed once this is exceeded, so it must be larger than the largest response.
   std::size_t max_write_backlog = 1024 * 1024;
-  // No protocol sniffer yet: HTTP/2 prior knowledge on the same port would examine a
-  // connection's first bytes where Connection::on_read marks the place.
+  // When set, a connection that opens with the HTTP/2 prior-knowledge preface (kubelet's
+  // gRPC probe, grpc_health_probe) is handed over instead of answered 400: the callback
+  // gets a duplicate of its socket, which it owns from then on, and every byte read so
+  // far. This server then forgets the connection.
+  std::function<void(uv_os_sock_t socket, std::string_view already_read)> on_http2_preface;
 };
 
 struct ServerStats {
@@ -55,6 +59,7 @@ struct ServerStats {
   std::uint64_t connections_rejected = 0;  // over max_connections with none idle to shed
   std::uint64_t connections_shed = 0;      // idle ones closed to make room for a new one
   std::uint64_t requests = 0;              // complete requests handed to the handler
+  std::uint64_t http2_handovers = 0;       // connections given to on_http2_preface
   std::uint64_t bad_requests = 0;          // answered 400, 413 or 431 by the server itself
   std::uint64_t header_timeouts = 0;
   std::uint64_t body_timeouts = 0;

@@ -13,8 +13,8 @@
 #include <string>
 
 #include "grpc/grpc_server.hpp"
-#include "grpc/h2_preface.hpp"
 #include "health/health.hpp"
+#include "http/h2_preface.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace graced;
@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool add_preface = (data[0] & 0x80) == 0;
   const std::string input(reinterpret_cast<const char*>(data) + 1, size - 1);
   const std::string first =
-      (add_preface ? std::string(grpc::kH2Preface) : std::string()) + input.substr(0, cut);
+      (add_preface ? std::string(http::kH2Preface) : std::string()) + input.substr(0, cut);
   const std::string later = input.substr(std::min(cut, input.size()));
 
   uv_loop_t loop;

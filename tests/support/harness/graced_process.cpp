@@ -79,7 +79,10 @@ GracedProcess::GracedProcess(GracedOptions options) : launched_(!options.launche
     http_port_ = free_port();
     listen = "127.0.0.1:" + std::to_string(http_port_);
   }
-  options_args.insert(options_args.end(), {"--set", "http.listen=\"" + listen + "\""});
+  // `graced probe` is a client: it takes no configuration.
+  const bool is_probe = !graced_args.empty() && graced_args.front() == "probe";
+  if (!is_probe)
+    options_args.insert(options_args.end(), {"--set", "http.listen=\"" + listen + "\""});
   graced_args.insert(std::find(graced_args.begin(), graced_args.end(), "--"), options_args.begin(),
                      options_args.end());
   args.insert(args.end(), graced_args.begin(), graced_args.end());

@@ -5,14 +5,14 @@
 
 #include <string_view>
 
-namespace graced::grpc {
+namespace graced::http {
 
 inline constexpr std::string_view kH2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
 enum class PrefaceMatch {
   no,       // not HTTP/2: hand the bytes to the HTTP/1.1 parser
   partial,  // so far a prefix of the preface: read more before deciding
-  full,     // HTTP/2: give the connection to grpc::Server::adopt
+  full,     // HTTP/2: hand the connection over (ServerOptions::on_http2_preface)
 };
 
 inline PrefaceMatch match_h2_preface(std::string_view first_bytes) {
@@ -22,4 +22,4 @@ inline PrefaceMatch match_h2_preface(std::string_view first_bytes) {
   return n == kH2Preface.size() ? PrefaceMatch::full : PrefaceMatch::partial;
 }
 
-}  // namespace graced::grpc
+}  // namespace graced::http
