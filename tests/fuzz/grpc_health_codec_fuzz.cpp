@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_seeds.hpp"
 #include "grpc/grpc_metadata.hpp"
 #include "grpc/health_codec.hpp"
 #include "grpc/message_framing.hpp"
@@ -48,4 +49,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   require(percent_decode_message(percent_encode_message(in)) == in);
   classify_content_type(in);
   return 0;
+}
+
+std::vector<std::string> graced::fuzz::seeds() {
+  using namespace graced::grpc;
+  const std::string request = encode_health_check_request({"user.v1.UserService"});
+  return {
+      request,
+      encode_health_check_request({""}),
+      encode_health_check_response(ServingStatus::serving),
+      encode_health_check_response(ServingStatus::service_unknown),
+      encode_health_list_response({{"", ServingStatus::serving},
+                                   {"db", ServingStatus::not_serving},
+                                   {"readiness", ServingStatus::serving}}),
+      frame_message(request),
+      frame_message(request) + frame_message(""),
+      "100m",
+      "1S",
+      "application/grpc+proto",
+      "unknown service %20nope%",
+  };
 }
