@@ -17,6 +17,7 @@
 #include "lifecycle/lifecycle.hpp"
 #include "log/log.hpp"
 #include "loop/handle.hpp"
+#include "metrics/daemon_metrics.hpp"
 #include "notify/notify_socket.hpp"
 #include "probes/engine/check_engine.hpp"
 #include "process/spawner.hpp"
@@ -82,15 +83,21 @@ int run_daemon(const DaemonConfig& config, const process::InheritedSignals& inhe
                           uv_stop(&loop);
                         });
 
+    // Made once every part it reads exists (below); signals may arrive before.
+    std::unique_ptr<metrics::DaemonMetrics> metrics;
+
     supervisor::SignalSource signals(&loop, [&](const supervisor::ReceivedSignal& sig) {
       if (sig.signo == SIGCHLD) {
         spawner.reap();
         supervisor.on_reaped();
         return;
       }
+      if (metrics) metrics->signal_received(sig.signo);
       if (!supervisor::should_forward(sig, self)) return;
       if (lifecycle.on_signal(sig.signo)) return;
       supervisor.forward(sig);
+      if (metrics && supervisor.child_running())
+        metrics->signal_forwarded(supervisor::rewrite_signal(sig.signo, config.signals.rewrite));
     });
 
     std::unique_ptr<notify::NotifySocket> notify;
@@ -143,6 +150,14 @@ int run_daemon(const DaemonConfig& config, const process::InheritedSignals& inhe
       } else {
         log::info("listening", {{"address", config.http.listen}, {"port", server->port()}});
       }
+    }
+
+    if (config.metrics.enabled) {
+      metrics = std::make_unique<metrics::DaemonMetrics>(
+          metrics::Sources{&health, &checks, &lifecycle, &hooks, &spawner, &supervisor, &router,
+                           server.get(), &grpc_server, notify.get()});
+      supervisor.on_started([&](pid_t) { metrics->child_started(); });
+      router.set_metrics(config.metrics.path, [&] { return metrics->render(); });
     }
 
     if (!done) lifecycle.start();

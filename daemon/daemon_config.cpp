@@ -38,6 +38,11 @@ void check_cross_references(const DaemonConfig& c, config::Section& root) {
   for (const auto& check : c.checks)
     check_names.push_back(check.name);
   validate_grpc_services(c.grpc, check_names, diags);
+  if (c.metrics.enabled && !c.shutdown.prestop_path.empty() &&
+      c.metrics.path == c.shutdown.prestop_path) {
+    diags.error(config::Origin{c.source, 0}, "shutdown.prestop_path",
+                "\"" + c.shutdown.prestop_path + "\" is also metrics.path");
+  }
   if (!c.shutdown.prestop_path.empty() && c.http.listen.empty()) {
     diags.error(config::Origin{c.source, 0}, "shutdown.prestop_path",
                 "needs the HTTP listener (http.listen is \"\")");
@@ -84,6 +89,7 @@ LoadedConfig load_config(const ConfigRequest& request) {
   out.config.signals = parse_signals_config(root);
   out.config.http = parse_http_config(root);
   out.config.grpc = parse_grpc_config(root);
+  out.config.metrics = parse_metrics_config(root);
   out.config.checks = probes::parse_checks_config(root);
   out.config.shutdown = parse_shutdown_config(root);
   out.config.startup = parse_startup_config(root);
@@ -107,6 +113,7 @@ std::string effective_config_toml(const DaemonConfig& c) {
   emit_signals_config(c.signals, e.root());
   emit_http_config(c.http, e.root());
   emit_grpc_config(c.grpc, e.root());
+  emit_metrics_config(c.metrics, e.root());
   emit_shutdown_config(c.shutdown, e.root());
   emit_startup_config(c.startup, e.root());
   probes::emit_checks_config(c.checks, e.root());

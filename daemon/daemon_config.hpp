@@ -14,6 +14,7 @@
 #include "hooks/hook_config.hpp"
 #include "lifecycle/lifecycle_config.hpp"
 #include "log/log_config.hpp"
+#include "metrics/metrics_config.hpp"
 #include "probes/check_config.hpp"
 #include "supervisor/process_config.hpp"
 
@@ -26,6 +27,7 @@ struct DaemonConfig {
   LogConfig log;
   HttpConfig http;
   GrpcConfig grpc;
+  MetricsConfig metrics;
   ShutdownConfig shutdown;
   StartupConfig startup;
   std::vector<probes::CheckConfig> checks;

@@ -24,8 +24,7 @@ http::Response from(Answer a) {
 
 }  // namespace
 
-Router::Router(const health::Health& health, const HttpConfig& http,
-               const ShutdownConfig& shutdown)
+Router::Router(const health::Health& health, const HttpConfig& http, const ShutdownConfig& shutdown)
     : health_(health),
       endpoint_(health, http.aliases, http.show_details),
       prestop_path_(shutdown.prestop_path) {
@@ -54,26 +53,38 @@ void Router::handle(const http::Request& req, http::Responder responder) {
     if (req.method != "GET" && req.method != "POST") {
       auto r = text(405, "method not allowed\n");
       r.headers.emplace_back("Allow", "GET, POST");
+      count("prestop", 405);
       responder.send(std::move(r));
       return;
     }
     if (!address_allowed(req.peer_address, prestop_allow_)) {
       log::warn("pre-stop request refused", {{"peer", req.peer_address}});
+      count("prestop", 403);
       responder.send(text(403, "forbidden\n"));
       return;
     }
     if (!prestop_) {
+      count("prestop", 503);
       responder.send(text(503, "shutdown sequence unavailable\n"));
       return;
     }
     log::info("pre-stop request", {{"peer", req.peer_address}});
-    prestop_([responder] { responder.send(text(200, "drained\n")); });
+    prestop_([this, responder] {
+      count("prestop", 200);
+      responder.send(text(200, "drained\n"));
+    });
     return;
   }
   responder.send(answer(req));
 }
 
 http::Response Router::answer(const http::Request& req) {
+  http::Response r = respond(req);
+  count(metrics_ && req.path == metrics_path_ ? "metrics" : path_class(req.path), r.status);
+  return r;
+}
+
+http::Response Router::respond(const http::Request& req) {
   if (metrics_ && req.path == metrics_path_) {
     if (req.method != "GET" && req.method != "HEAD") {
       auto r = text(405, "method not allowed\n");

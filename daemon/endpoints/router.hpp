@@ -2,7 +2,9 @@
 // and (when enabled) metrics. The same routing answers HTTP/1.1 and HTTP/2 requests.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,10 @@ class Router {
 
   // A bounded label for metrics: "probe", "check", "metrics", "prestop", "other".
   static std::string path_class(const std::string& path);
+  // Answers sent so far, by path class and status code (HTTP/1.1 and HTTP/2 alike).
+  const std::map<std::pair<std::string, int>, std::uint64_t>& request_counts() const {
+    return counts_;
+  }
 
  private:
   const health::Health& health_;
@@ -43,6 +49,10 @@ class Router {
   PrestopHandler prestop_;
   std::string metrics_path_;
   MetricsHandler metrics_;
+  std::map<std::pair<std::string, int>, std::uint64_t> counts_;
+
+  http::Response respond(const http::Request& request);
+  void count(const std::string& path_class, int status) { ++counts_[{path_class, status}]; }
 };
 
 }  // namespace graced::endpoints

@@ -34,7 +34,8 @@ std::vector<std::string> child_environment(
       if (k == key) replaced = true;
     if (!replaced) env.push_back(std::move(entry));
   }
-  for (const auto& [k, v] : overrides) env.push_back(k + "=" + v);
+  for (const auto& [k, v] : overrides)
+    env.push_back(k + "=" + v);
   return env;
 }
 
@@ -64,17 +65,17 @@ bool Supervisor::start(DoneCallback on_done) {
     }
     req.credentials = std::get<process::Credentials>(creds);
   }
-  auto result = spawner_.spawn(req, [this](pid_t, const process::ExitStatus& status) {
-    on_child_exit(status);
-  });
+  auto result = spawner_.spawn(
+      req, [this](pid_t, const process::ExitStatus& status) { on_child_exit(status); });
   if (auto* err = std::get_if<std::string>(&result)) {
     log::error("cannot start the service: " + *err);
     return false;
   }
   child_pid_ = std::get<pid_t>(result);
-  log::info("child started", {{"pid", static_cast<long>(child_pid_)},
-                              {"command", process_.command.front()}});
-  if (start_observer_) start_observer_(child_pid_);
+  log::info("child started",
+            {{"pid", static_cast<long>(child_pid_)}, {"command", process_.command.front()}});
+  for (auto& observer : start_observers_)
+    observer(child_pid_);
   return true;
 }
 
@@ -85,8 +86,8 @@ void Supervisor::signal_child(int signo) {
   // Just after fork the child may not have made its process group yet; it is alone then.
   if (rc != 0 && errno == ESRCH && target < 0) rc = kill(child_pid_, signo);
   if (rc != 0 && errno != ESRCH) {
-    log::warn("cannot signal the child", {{"signal", config::signal_name(signo)},
-                                          {"error", std::strerror(errno)}});
+    log::warn("cannot signal the child",
+              {{"signal", config::signal_name(signo)}, {"error", std::strerror(errno)}});
   }
 }
 
@@ -128,7 +129,8 @@ void Supervisor::on_child_exit(const process::ExitStatus& status) {
                                {"status", status.describe()},
                                {"exit_code", status.shell_code()}});
   }
-  for (auto& observer : exit_observers_) observer(status);
+  for (auto& observer : exit_observers_)
+    observer(status);
   clear_group();
 }
 
@@ -150,7 +152,8 @@ void Supervisor::clear_group() {
   kill(-child_pid_, SIGTERM);
   kill(-child_pid_, SIGCONT);
   log::info("signalled what is left of the child's process group",
-            {{"signal", "SIGTERM"}, {"deadline_ms", static_cast<long long>(process_.orphan_grace.count())}});
+            {{"signal", "SIGTERM"},
+             {"deadline_ms", static_cast<long long>(process_.orphan_grace.count())}});
   group_poll_.start(
       kGroupPollMs,
       [this] {

@@ -35,7 +35,9 @@ class Supervisor {
     env_editor_ = std::move(editor);
   }
   // Told the child's pid right after it was started.
-  void on_started(std::function<void(pid_t)> observer) { start_observer_ = std::move(observer); }
+  void on_started(std::function<void(pid_t)> observer) {
+    start_observers_.push_back(std::move(observer));
+  }
 
   // Passes a received signal on (after rewrite) to the child or its process group.
   void forward(const ReceivedSignal& sig);
@@ -68,7 +70,7 @@ class Supervisor {
   DoneCallback on_done_;
   std::vector<ExitObserver> exit_observers_;
   std::function<void(std::vector<std::string>&)> env_editor_;
-  std::function<void(pid_t)> start_observer_;
+  std::vector<std::function<void(pid_t)>> start_observers_;
   loop::Timer orphan_deadline_;
   loop::Timer group_poll_;
   bool clearing_ = false;
