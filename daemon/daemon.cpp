@@ -115,6 +115,7 @@ int run_daemon(const DaemonConfig& config, const process::InheritedSignals& inhe
       }
       supervisor.set_env_editor(
           [&](std::vector<std::string>& env) { notify->apply_child_env(env); });
+      supervisor.set_pid_variable(notify->watchdog_pid_variable());
       supervisor.on_started([&](pid_t pid) { notify->set_child(pid); });
       supervisor.on_exit([&](const process::ExitStatus&) { notify->child_exited(); });
       notify->on_stopping([&] { lifecycle.on_service_stopping(); });

@@ -119,6 +119,10 @@ void NotifySocket::apply_child_env(std::vector<std::string>& env) const {
     env.push_back(key + "=" + value);
 }
 
+std::string NotifySocket::watchdog_pid_variable() const {
+  return watchdog_.enabled() ? "WATCHDOG_PID" : "";
+}
+
 void NotifySocket::set_child(pid_t pid) {
   child_ = pid;
   watchdog_.start();

@@ -13,10 +13,10 @@
 //   notify.on_stopping([&] { lifecycle.begin_shutdown(); });
 //   notify.child_exited();                    // when it exits
 //
-// WATCHDOG_PID is not passed: the environment is fixed before fork, when the child's pid
-// is not known yet. libsystemd's sd_watchdog_enabled() treats a missing WATCHDOG_PID as
-// "meant for whoever reads it", so the service still sees the watchdog enabled; an
-// inherited WATCHDOG_PID (graced itself under systemd) is removed for that reason.
+// WATCHDOG_PID holds the child's own pid, which is known only after fork: the spawner
+// writes it there (SpawnRequest::pid_variable, named by watchdog_pid_variable()). An
+// inherited WATCHDOG_PID or WATCHDOG_USEC (graced itself under systemd) never reaches the
+// child.
 #pragma once
 
 #include <sys/types.h>
@@ -69,6 +69,8 @@ class NotifySocket {
   // Replaces any inherited NOTIFY_SOCKET / WATCHDOG_USEC / WATCHDOG_PID in a complete
   // "KEY=value" environment with child_env().
   void apply_child_env(std::vector<std::string>& env) const;
+  // "WATCHDOG_PID" when the watchdog is on (the spawner fills in the pid), else "".
+  std::string watchdog_pid_variable() const;
 
   // The service's pid, right after spawning it; starts the watchdog.
   void set_child(pid_t pid);

@@ -16,6 +16,21 @@ extern char** environ;
 namespace graced::process {
 namespace {
 
+// Writes `pid` in decimal, NUL-terminated, into `out` (room for 20 bytes). Called between
+// fork and exec: no allocation, no locale.
+void write_pid(char* out, pid_t pid) {
+  char digits[20];
+  int n = 0;
+  auto v = static_cast<unsigned long>(pid);
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0 && n < 19);
+  for (int i = 0; i < n; ++i)
+    out[i] = digits[n - 1 - i];
+  out[n] = '\0';
+}
+
 // What the child writes to the exec pipe when a step before exec fails.
 struct FailureRecord {
   int stage;
@@ -64,8 +79,8 @@ std::variant<Credentials, std::string> resolve_credentials(const std::string& us
   c.gid = getgid();
   std::string user_name;
   if (!user.empty()) {
-    struct passwd* pw = is_number(user) ? getpwuid(static_cast<uid_t>(std::stoul(user)))
-                                        : getpwnam(user.c_str());
+    struct passwd* pw =
+        is_number(user) ? getpwuid(static_cast<uid_t>(std::stoul(user))) : getpwnam(user.c_str());
     if (pw) {
       c.uid = pw->pw_uid;
       c.gid = pw->pw_gid;
@@ -114,10 +129,19 @@ std::variant<pid_t, std::string> Spawner::spawn(const SpawnRequest& req, ExitCal
   // Everything the child needs is prepared before fork: after fork only async-signal-safe
   // calls are made.
   std::vector<char*> argv;
-  for (const auto& a : req.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& a : req.argv)
+    argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   std::vector<char*> envp;
-  for (const auto& e : req.env) envp.push_back(const_cast<char*>(e.c_str()));
+  for (const auto& e : req.env)
+    envp.push_back(const_cast<char*>(e.c_str()));
+  // Room for the pid's digits, filled in by the child (formatting by hand is
+  // async-signal-safe; the buffer is the child's own copy after fork).
+  std::string pid_entry;
+  if (!req.pid_variable.empty()) {
+    pid_entry = req.pid_variable + "=" + std::string(20, '\0');
+    envp.push_back(pid_entry.data());
+  }
   envp.push_back(nullptr);
   const bool take_terminal = req.foreground_terminal && isatty(STDIN_FILENO);
 
@@ -159,6 +183,7 @@ std::variant<pid_t, std::string> Spawner::spawn(const SpawnRequest& req, ExitCal
       if (setgid(c.gid) != 0) fail(report, kSetgid);
       if (setuid(c.uid) != 0) fail(report, kSetuid);
     }
+    if (!pid_entry.empty()) write_pid(pid_entry.data() + req.pid_variable.size() + 1, getpid());
     signals_.restore_in_child();
     // execvp searches the PATH of `environ`: point it at the child's environment so the
     // child's own PATH is used, and scripts without a #! line run through /bin/sh.

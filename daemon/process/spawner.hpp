@@ -43,6 +43,9 @@ struct SpawnRequest {
   // terminal).
   bool foreground_terminal = false;
   int pdeathsig = 0;
+  // When set, the environment also gets NAME=<the child's own pid> (e.g. WATCHDOG_PID),
+  // written in the child after fork, when its pid is known.
+  std::string pid_variable;
   // -1 inherits graced's; otherwise dup2'ed onto 0, 1, 2.
   int stdin_fd = -1;
   int stdout_fd = -1;

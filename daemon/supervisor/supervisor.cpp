@@ -54,6 +54,7 @@ bool Supervisor::start(DoneCallback on_done) {
   req.argv = process_.command;
   req.env = child_environment(process_.env);
   if (env_editor_) env_editor_(req.env);
+  req.pid_variable = pid_variable_;
   req.workdir = process_.workdir;
   req.foreground_terminal = true;
   req.pdeathsig = process_.pdeathsig;

@@ -34,6 +34,8 @@ class Supervisor {
   void set_env_editor(std::function<void(std::vector<std::string>&)> editor) {
     env_editor_ = std::move(editor);
   }
+  // Passes the child its own pid in this variable (WATCHDOG_PID).
+  void set_pid_variable(std::string name) { pid_variable_ = std::move(name); }
   // Told the child's pid right after it was started.
   void on_started(std::function<void(pid_t)> observer) {
     start_observers_.push_back(std::move(observer));
@@ -71,6 +73,7 @@ class Supervisor {
   std::vector<ExitObserver> exit_observers_;
   std::function<void(std::vector<std::string>&)> env_editor_;
   std::vector<std::function<void(pid_t)>> start_observers_;
+  std::string pid_variable_;
   loop::Timer orphan_deadline_;
   loop::Timer group_poll_;
   bool clearing_ = false;

@@ -1,5 +1,7 @@
 // sd_notify through the real binary: READY=1 gates startup, STOPPING=1 starts the shutdown
 // sequence. The service is a few lines of python3 writing to $NOTIFY_SOCKET.
+#include <sstream>
+
 #include "lifecycle_fixture.hpp"
 
 namespace graced::test {
@@ -23,9 +25,10 @@ class NotifyLifecycleTest : public ::testing::Test {
   void start(const std::string& ready_after, const std::string& stopping_after) {
     write_file(dir_.file("service.py"), kNotifyingService);
     GracedOptions opts;
-    opts.config = "[shutdown]\ndrain_delay = \"600ms\"\n[process]\nnotify = true\ncommand = "
-                  "[\"python3\", \"" + dir_.file("service.py") + "\", \"" + ready_after + "\", \"" +
-                  stopping_after + "\"]\n";
+    opts.config =
+        "[shutdown]\ndrain_delay = \"600ms\"\n[process]\nnotify = true\ncommand = "
+        "[\"python3\", \"" +
+        dir_.file("service.py") + "\", \"" + ready_after + "\", \"" + stopping_after + "\"]\n";
     graced_ = std::make_unique<GracedProcess>(opts);
     port_ = graced_->http_port();
     ASSERT_TRUE(wait_until([&] { return http_get(port_, "/livez").status == 200; }, 10s))
@@ -58,6 +61,26 @@ TEST_F(NotifyLifecycleTest, StartupWaitsForReadyThenStoppingStartsTheShutdownSeq
   EXPECT_TRUE(graced_->wait_for_log("trigger=\"service sent STOPPING=1\"", 0ms))
       << graced_->stderr_text();
   EXPECT_TRUE(graced_->wait_for_log("drain window over", 0ms));
+}
+
+TEST(NotifyWatchdogEnvironment, TheChildGetsWatchdogUsecAndItsOwnPid) {
+  TempDir dir;
+  const std::string out = dir.file("env");
+  // A script file: the configuration would expand the $ references itself.
+  write_file(dir.file("service.sh"),
+             "echo $WATCHDOG_USEC $WATCHDOG_PID $$ > " + out + "\nexec sleep 1000\n");
+  GracedOptions opts;
+  opts.config = "[process]\nnotify = true\nwatchdog = \"10s\"\ncommand = [\"sh\", \"" +
+                dir.file("service.sh") + "\"]\n";
+  GracedProcess graced(opts);
+  ASSERT_TRUE(wait_until([&] { return read_file(out).value_or("").ends_with("\n"); }, 10s))
+      << graced.stderr_text();
+  std::istringstream words(*read_file(out));
+  std::string usec, watchdog_pid, own_pid;
+  words >> usec >> watchdog_pid >> own_pid;
+  EXPECT_EQ(usec, "10000000");
+  EXPECT_EQ(watchdog_pid, own_pid);
+  EXPECT_FALSE(own_pid.empty());
 }
 
 }  // namespace

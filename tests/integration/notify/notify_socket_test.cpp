@@ -93,6 +93,7 @@ class NotifySocketTest : public ::testing::Test {
     req.argv.insert(req.argv.end(), args.begin(), args.end());
     req.env = supervisor::child_environment({});
     notify_->apply_child_env(req.env);
+    req.pid_variable = notify_->watchdog_pid_variable();
     auto spawned = spawner_.spawn(req, [this](pid_t, const process::ExitStatus& s) {
       exit_ = s;
       notify_->child_exited();
@@ -204,7 +205,7 @@ time.sleep(60)
     if (failed_at == Clock::time_point{}) failed_at = Clock::now();
   });
   ASSERT_TRUE(run_until([&] { return health_.startup_passed(); }, 10s));
-  EXPECT_EQ(health_.service_status(), "usec=1000000 pid=none");
+  EXPECT_EQ(health_.service_status(), "usec=1000000 pid=" + std::to_string(child_));
   ASSERT_TRUE(run_until([&] { return health_.service_status() == "stopped pinging"; }, 10s));
   const auto stopped_at = Clock::now();
   EXPECT_TRUE(health_.passing(health::Probe::liveness));
