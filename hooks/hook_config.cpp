@@ -24,12 +24,12 @@ const config::SectionSpec& hooks_spec() {
           {"timeout", "duration", "\"10s\"",
            "The hook is killed (exec) or abandoned (http) after this long. It never runs "
            "past what is left of its phase's budget either (e.g. shutdown.grace_period)."},
-          {"exec", "array of strings", "",
+          {"exec", "array of strings", "unset",
            "The command and its arguments, run without a shell (use [\"sh\", \"-c\", \"...\"] "
            "for one), stdin from /dev/null, in its own process group, all of which is "
            "killed at the timeout. Its output is logged line by line. Exit code 0 is "
            "success. Give exec or http, not both."},
-          {"http", "string", "",
+          {"http", "string", "unset",
            "http:// or https:// URL to send a request to, e.g. "
            "\"http://127.0.0.1:8080/admin/drain\". Credentials in it (user:pass@) are sent "
            "as Basic auth and never shown."},
@@ -40,7 +40,7 @@ const config::SectionSpec& hooks_spec() {
            "With http: the status codes that count as success (\"200,204\", \"200-299\")."},
           {"tls_verify", "bool", "true",
            "With an https:// URL: verify the server's certificate chain and host name."},
-          {"ca_file", "string", "",
+          {"ca_file", "string", "unset",
            "With an https:// URL: PEM file of the CA certificates to trust instead of the "
            "system's."},
           {"fatal", "bool", "false",

@@ -13,16 +13,27 @@ const config::SectionSpec& checks_spec() {
       "Dependency checks ([[checks]], one table per check). Each runs on its own timer; "
       "probes answer from their cached results.",
       {
-          {"name", "string", "", "Unique name ([a-z0-9_.-]+), used in verbose output, per-check paths and gRPC service names."},
-          {"type", "string", "", "The check kind: tcp, http, exec, postgres, redis, grpc, file."},
-          {"probes", "array of strings", "[\"readiness\"]", "Which probes the check feeds: any of \"startup\", \"liveness\", \"readiness\"."},
+          {"name", "string", "",
+           "Unique name ([a-z0-9_.-]+), used in verbose output, per-check paths and gRPC service "
+           "names."},
+          {"type", "string", "",
+           "The check kind: one of the `[[checks]] with type = ...` sections below."},
+          {"probes", "array of strings", "[\"readiness\"]",
+           "Which probes the check feeds: any of \"startup\", \"liveness\", \"readiness\"."},
           {"interval", "duration", "\"10s\"", "Time between attempts."},
-          {"timeout", "duration", "\"1s\"", "An attempt running longer is cancelled and counts as a failure. Must be shorter than interval."},
+          {"timeout", "duration", "\"1s\"",
+           "An attempt running longer is cancelled and counts as a failure. Must be shorter than "
+           "interval."},
           {"initial_delay", "duration", "\"0s\"", "Wait before the first attempt."},
-          {"failure_threshold", "integer", "3", "Consecutive failures before the check is failing."},
-          {"success_threshold", "integer", "1", "Consecutive successes before the check is passing."},
-          {"interval_when_failing", "duration", "interval", "Time between attempts after a failed one."},
-          {"jitter", "duration", "10% of interval", "Up to this much is added at random to each interval, so a fleet of pods does not hit a dependency in lock-step."},
+          {"failure_threshold", "integer", "3",
+           "Consecutive failures before the check is failing."},
+          {"success_threshold", "integer", "1",
+           "Consecutive successes before the check is passing."},
+          {"interval_when_failing", "duration", "interval",
+           "Time between attempts after a failed one."},
+          {"jitter", "duration", "10% of interval",
+           "Up to this much is added at random to each interval, so a fleet of pods does not hit a "
+           "dependency in lock-step."},
       },
   });
   return spec;
@@ -101,10 +112,13 @@ std::vector<CheckConfig> parse_checks_config(config::Section& root) {
     if (auto v = s.duration("initial_delay")) c.initial_delay = *v;
     if (auto v = s.duration("interval_when_failing")) c.interval_when_failing = *v;
     if (auto v = s.duration("jitter")) c.jitter = *v;
-    if (auto v = s.integer("failure_threshold", 1, 1000)) c.failure_threshold = static_cast<std::uint32_t>(*v);
-    if (auto v = s.integer("success_threshold", 1, 1000)) c.success_threshold = static_cast<std::uint32_t>(*v);
+    if (auto v = s.integer("failure_threshold", 1, 1000))
+      c.failure_threshold = static_cast<std::uint32_t>(*v);
+    if (auto v = s.integer("success_threshold", 1, 1000))
+      c.success_threshold = static_cast<std::uint32_t>(*v);
     if (c.interval.count() <= 0) s.error("interval", "must be greater than 0");
-    if (c.interval_when_failing.count() <= 0) s.error("interval_when_failing", "must be greater than 0");
+    if (c.interval_when_failing.count() <= 0)
+      s.error("interval_when_failing", "must be greater than 0");
     if (c.timeout.count() <= 0) {
       s.error("timeout", "must be greater than 0");
     } else if (c.timeout >= c.interval) {

@@ -21,6 +21,12 @@ std::string escape_cell(std::string_view s) {
   return out;
 }
 
+std::string default_cell(std::string_view default_value) {
+  if (default_value.empty()) return "required";
+  if (default_value == "unset") return "optional";
+  return "`" + escape_cell(default_value) + "`";
+}
+
 // "checks.redis" -> "[[checks]] with type = \"redis\""
 std::string heading(std::string_view name) {
   auto dot = name.find('.');
@@ -38,9 +44,8 @@ std::string heading(std::string_view name) {
 
 std::string render_reference() {
   auto sections = Schema::instance().sections();
-  std::sort(sections.begin(), sections.end(), [](const SectionSpec* a, const SectionSpec* b) {
-    return a->name < b->name;
-  });
+  std::sort(sections.begin(), sections.end(),
+            [](const SectionSpec* a, const SectionSpec* b) { return a->name < b->name; });
   std::string out;
   for (const auto* s : sections) {
     out += "### " + heading(s->name) + "\n\n";
@@ -48,8 +53,7 @@ std::string render_reference() {
     out += "| key | type | default | meaning |\n| --- | --- | --- | --- |\n";
     for (const auto& k : s->keys) {
       out += "| `" + std::string(k.name) + "` | " + escape_cell(k.type) + " | " +
-             (k.default_value.empty() ? "required" : "`" + escape_cell(k.default_value) + "`") +
-             " | " + escape_cell(k.meaning) + " |\n";
+             default_cell(k.default_value) + " | " + escape_cell(k.meaning) + " |\n";
     }
     out += "\n";
   }

@@ -13,7 +13,9 @@ namespace graced::config {
 struct KeySpec {
   std::string_view name;
   std::string_view type;  // "string", "duration", "bool", "integer", "signal", "array", "table"
-  std::string_view default_value;  // as written in TOML, or "" when there is none
+  // As written in TOML; "" for a key that must be given, "unset" for an optional key with
+  // no default.
+  std::string_view default_value;
   std::string_view meaning;
 };
 

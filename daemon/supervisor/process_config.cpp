@@ -19,7 +19,7 @@ const config::SectionSpec& process_spec() {
       "process",
       "The service graced runs as its child.",
       {
-          {"command", "array of strings", "",
+          {"command", "array of strings", "unset",
            "The program and its arguments. `graced -- CMD ARGS` overrides it."},
           {"workdir", "string", "graced's working directory", "Working directory of the child."},
           {"env", "table of strings", "{}",

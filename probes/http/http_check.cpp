@@ -84,11 +84,11 @@ const config::SectionSpec& HttpCheckKind::spec() const {
           {"expect_status", "string", "\"200-399\"",
            "Healthy status codes: a code, a range or a comma-separated list (\"200,204\", "
            "\"200-299,404\")."},
-          {"expect_body", "string", "",
+          {"expect_body", "string", "unset",
            "When set, the body (its first 64 KiB) must contain this text."},
           {"tls_verify", "bool", "true",
            "For https://: verify the server's certificate chain and host name."},
-          {"ca_file", "string", "",
+          {"ca_file", "string", "unset",
            "For https://: PEM file of the CA certificates to trust instead of the system's."},
       },
   });

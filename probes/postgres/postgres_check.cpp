@@ -125,7 +125,7 @@ const config::SectionSpec& PostgresCheckKind::spec() const {
            "Without `query`, the check passes when the server answers, even if it refuses the "
            "login, and fails when nothing answers or it is starting up, shutting down or in "
            "recovery. Passwords are never shown."},
-          {"query", "string", "",
+          {"query", "string", "unset",
            "Log in and run this query (e.g. \"SELECT 1\"); the check passes when it succeeds, so "
            "a wrong password or a missing database fails it."},
       },

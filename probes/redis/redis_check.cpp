@@ -219,9 +219,9 @@ const config::SectionSpec& RedisCheckKind::spec() const {
           {"address", "string", "",
            "host:port of the server (port 6379 when left out); IPv6 in brackets. Names are "
            "resolved on every attempt and each address is tried in turn."},
-          {"password", "string", "",
+          {"password", "string", "unset",
            "Sent with AUTH before PING. Never shown in messages or check-config."},
-          {"username", "string", "",
+          {"username", "string", "unset",
            "ACL user (Redis 6+) for AUTH username password; needs password."},
           {"db", "integer", "0", "Database index to SELECT before PING."},
       },
