@@ -80,10 +80,10 @@ void register_check_kind(std::unique_ptr<CheckKind> kind);
 const CheckKind* find_check_kind(std::string_view type);
 std::vector<const CheckKind*> check_kinds();
 
-#define GRACED_REGISTER_CHECK_KIND(KindClass)                                            \
-  namespace {                                                                            \
-  [[maybe_unused]] const bool kRegistered##KindClass =                                   \
-      (::graced::probes::register_check_kind(std::make_unique<KindClass>()), true);       \
+#define GRACED_REGISTER_CHECK_KIND(KindClass)                                       \
+  namespace {                                                                       \
+  [[maybe_unused]] const bool kRegistered##KindClass =                              \
+      (::graced::probes::register_check_kind(std::make_unique<KindClass>()), true); \
   }
 
 }  // namespace graced::probes

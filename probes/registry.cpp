@@ -10,7 +10,9 @@ std::vector<std::unique_ptr<CheckKind>>& kinds() {
 }
 }  // namespace
 
-void register_check_kind(std::unique_ptr<CheckKind> kind) { kinds().push_back(std::move(kind)); }
+void register_check_kind(std::unique_ptr<CheckKind> kind) {
+  kinds().push_back(std::move(kind));
+}
 
 const CheckKind* find_check_kind(std::string_view type) {
   for (const auto& k : kinds())
@@ -20,7 +22,8 @@ const CheckKind* find_check_kind(std::string_view type) {
 
 std::vector<const CheckKind*> check_kinds() {
   std::vector<const CheckKind*> out;
-  for (const auto& k : kinds()) out.push_back(k.get());
+  for (const auto& k : kinds())
+    out.push_back(k.get());
   std::sort(out.begin(), out.end(),
             [](const CheckKind* a, const CheckKind* b) { return a->type() < b->type(); });
   return out;

@@ -225,9 +225,10 @@ Answer HealthEndpoint::check_answer(health::Probe probe, std::string_view name,
     if (details_allowed(req) && !e.message.empty()) body += ": " + std::string(e.message);
     return make(503, body + "\n", kText);
   }
-  return make(404, "no check \"" + std::string(name) + "\" on " +
-                       std::string(health::probe_name(probe)) + "\n",
-              kText);
+  return make(
+      404,
+      "no check \"" + std::string(name) + "\" on " + std::string(health::probe_name(probe)) + "\n",
+      kText);
 }
 
 }  // namespace graced::endpoints

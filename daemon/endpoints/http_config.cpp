@@ -13,12 +13,20 @@ const config::SectionSpec& http_spec() {
       "The HTTP listener: probes, metrics and the pre-stop endpoint. It also accepts "
       "HTTP/2 (h2c) for gRPC health on the same port.",
       {
-          {"listen", "string", "\"0.0.0.0:8558\"", "Address and port, e.g. \"[::]:8558\" for IPv6; \"\" disables the listener."},
-          {"paths", "table of arrays", "{}", "Extra paths per probe, e.g. { readiness = [\"/ready\"], liveness = [\"/health\"] }."},
-          {"show_details", "string", "\"loopback\"", "Who sees failure messages in verbose and JSON output: \"loopback\" (clients on 127.0.0.0/8 and ::1), \"always\" or \"never\"."},
-          {"max_connections", "integer", "1024", "Open connections at most; beyond it the oldest idle one is closed, or the new one refused."},
-          {"header_timeout", "duration", "\"10s\"", "Time a client has to send a request's headers (protects against slowloris)."},
-          {"idle_timeout", "duration", "\"60s\"", "An idle keep-alive connection is closed after this long."},
+          {"listen", "string", "\"0.0.0.0:8558\"",
+           "Address and port, e.g. \"[::]:8558\" for IPv6; \"\" disables the listener."},
+          {"paths", "table of arrays", "{}",
+           "Extra paths per probe, e.g. { readiness = [\"/ready\"], liveness = [\"/health\"] }."},
+          {"show_details", "string", "\"loopback\"",
+           "Who sees failure messages in verbose and JSON output: \"loopback\" (clients on "
+           "127.0.0.0/8 and ::1), \"always\" or \"never\"."},
+          {"max_connections", "integer", "1024",
+           "Open connections at most; beyond it the oldest idle one is closed, or the new one "
+           "refused."},
+          {"header_timeout", "duration", "\"10s\"",
+           "Time a client has to send a request's headers (protects against slowloris)."},
+          {"idle_timeout", "duration", "\"60s\"",
+           "An idle keep-alive connection is closed after this long."},
       },
   });
   return spec;

@@ -102,7 +102,8 @@ void Health::recompute_and_notify() {
   ++version_;
   // Listeners may subscribe or unsubscribe while being told: iterate over a copy.
   auto listeners = listeners_;
-  for (auto& [id, l] : listeners) l();
+  for (auto& [id, l] : listeners)
+    l();
 }
 
 std::vector<Entry> Health::entries(Probe probe) const {
@@ -123,7 +124,8 @@ std::vector<Entry> Health::entries(Probe probe) const {
     out.push_back({"shutdown", shutting_down_.empty() ? CheckStatus::passing : CheckStatus::failing,
                    shutting_down_, nullptr});
   }
-  for (auto& e : out) e.counts_as_passing = e.status == CheckStatus::passing;
+  for (auto& e : out)
+    e.counts_as_passing = e.status == CheckStatus::passing;
   for (const auto& c : checks_) {
     if (!feeds(c, probe)) continue;
     CheckStatus s = c.status;
@@ -157,6 +159,8 @@ std::size_t Health::subscribe(Listener listener) {
   return id;
 }
 
-void Health::unsubscribe(std::size_t id) { listeners_.erase(id); }
+void Health::unsubscribe(std::size_t id) {
+  listeners_.erase(id);
+}
 
 }  // namespace graced::health

@@ -17,9 +17,12 @@ class ProbeSet {
  public:
   constexpr ProbeSet() = default;
   constexpr ProbeSet(std::initializer_list<Probe> probes) {
-    for (auto p : probes) add(p);
+    for (auto p : probes)
+      add(p);
   }
-  constexpr void add(Probe p) { bits_ = static_cast<std::uint8_t>(bits_ | static_cast<std::uint8_t>(p)); }
+  constexpr void add(Probe p) {
+    bits_ = static_cast<std::uint8_t>(bits_ | static_cast<std::uint8_t>(p));
+  }
   constexpr bool has(Probe p) const { return (bits_ & static_cast<std::uint8_t>(p)) != 0; }
   constexpr bool empty() const { return bits_ == 0; }
   constexpr bool operator==(const ProbeSet&) const = default;

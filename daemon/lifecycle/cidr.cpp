@@ -67,7 +67,8 @@ bool address_allowed(std::string_view address, const std::vector<Cidr>& networks
     if (is_mapped) {
       has_mapped = true;
       mapped.ipv6 = false;
-      for (std::size_t i = 0; i < 4; ++i) mapped.address[i] = addr.address[12 + i];
+      for (std::size_t i = 0; i < 4; ++i)
+        mapped.address[i] = addr.address[12 + i];
     }
   }
   for (const auto& net : networks) {

@@ -56,10 +56,13 @@ void ConnectionWatch::start(std::uint64_t quiet_ms, std::function<void()> on_qui
   on_quiet_ = std::move(on_quiet);
   seen_ = snapshot();
   last_new_ms_ = uv_now(loop_);
-  timer_.start(poll_ms, [this] { poll(); }, poll_ms);
+  timer_.start(
+      poll_ms, [this] { poll(); }, poll_ms);
 }
 
-void ConnectionWatch::stop() { timer_.stop(); }
+void ConnectionWatch::stop() {
+  timer_.stop();
+}
 
 void ConnectionWatch::poll() {
   auto now = snapshot();

@@ -16,7 +16,9 @@ namespace {
 // After a core-dump kill signal (SIGQUIT, SIGABRT), SIGKILL follows after this long.
 constexpr std::uint64_t kCoreDumpGraceMs = 2000;
 
-long long ms(std::uint64_t v) { return static_cast<long long>(v); }
+long long ms(std::uint64_t v) {
+  return static_cast<long long>(v);
+}
 
 }  // namespace
 
@@ -87,14 +89,15 @@ void Lifecycle::enter(Phase phase) {
   phase_entered_ms_ = now;
   phase_ = phase;
   if (shutdown_started_) {
-    log::info("shutdown phase", {{"phase", std::string(phase_name(phase))},
-                                 {"offset_ms", ms(since_trigger_ms())}});
+    log::info("shutdown phase",
+              {{"phase", std::string(phase_name(phase))}, {"offset_ms", ms(since_trigger_ms())}});
   }
 }
 
 std::array<double, kPhaseCount> Lifecycle::phase_seconds() const {
   std::array<double, kPhaseCount> out{};
-  for (std::size_t i = 0; i < kPhaseCount; ++i) out[i] = static_cast<double>(phase_ms_[i]) / 1e3;
+  for (std::size_t i = 0; i < kPhaseCount; ++i)
+    out[i] = static_cast<double>(phase_ms_[i]) / 1e3;
   out[static_cast<std::size_t>(phase_)] +=
       static_cast<double>(uv_now(parts_.loop) - phase_entered_ms_) / 1e3;
   return out;
@@ -143,9 +146,11 @@ void Lifecycle::wait_for_dependencies() {
     return true;
   };
   log::info("waiting for dependencies before starting the service",
-            {{"checks", [&] {
+            {{"checks",
+              [&] {
                 std::string s;
-                for (const auto& n : startup_.wait_for) s += (s.empty() ? "" : ",") + n;
+                for (const auto& n : startup_.wait_for)
+                  s += (s.empty() ? "" : ",") + n;
                 return s;
               }()},
              {"timeout_ms", static_cast<long long>(startup_.wait_timeout.count())}});
@@ -212,7 +217,9 @@ bool Lifecycle::on_signal(int signo) {
   return true;
 }
 
-void Lifecycle::on_service_stopping() { trigger("service sent STOPPING=1", 0, false); }
+void Lifecycle::on_service_stopping() {
+  trigger("service sent STOPPING=1", 0, false);
+}
 
 void Lifecycle::on_prestop_request(std::function<void()> drained) {
   const bool drain_over = shutdown_started_ && phase_ != Phase::draining;
@@ -411,7 +418,8 @@ void Lifecycle::finish(int exit_code) {
 void Lifecycle::release_prestop_waiters() {
   auto waiters = std::move(prestop_waiters_);
   prestop_waiters_.clear();
-  for (auto& w : waiters) w();
+  for (auto& w : waiters)
+    w();
 }
 
 }  // namespace graced

@@ -13,20 +13,42 @@ const config::SectionSpec& shutdown_spec() {
       "shutdown",
       "The zero-downtime shutdown sequence: drain, pre-stop hooks, stop signal, kill.",
       {
-          {"signals", "array of signals", "[\"SIGTERM\", \"SIGINT\"]", "Signals that start the shutdown sequence instead of being forwarded."},
-          {"drain_delay", "duration", "\"5s\"", "How long readiness fails before the child is told to stop: the window in which endpoint removal propagates to kube-proxy, ingresses and load balancers."},
-          {"stop_signal", "signal", "\"SIGTERM\"", "The signal that tells the child to stop (SIGQUIT for nginx, SIGWINCH for Apache)."},
-          {"grace_period", "duration", "\"25s\"", "The whole budget, counted from the trigger. When it is spent, kill_signal goes to the child's process group."},
-          {"kill_signal", "signal", "\"SIGKILL\"", "Sent when the budget is spent. SIGQUIT or SIGABRT (for a core dump) are followed by SIGKILL after 2s."},
+          {"signals", "array of signals", "[\"SIGTERM\", \"SIGINT\"]",
+           "Signals that start the shutdown sequence instead of being forwarded."},
+          {"drain_delay", "duration", "\"5s\"",
+           "How long readiness fails before the child is told to stop: the window in which "
+           "endpoint removal propagates to kube-proxy, ingresses and load balancers."},
+          {"stop_signal", "signal", "\"SIGTERM\"",
+           "The signal that tells the child to stop (SIGQUIT for nginx, SIGWINCH for Apache)."},
+          {"grace_period", "duration", "\"25s\"",
+           "The whole budget, counted from the trigger. When it is spent, kill_signal goes to the "
+           "child's process group."},
+          {"kill_signal", "signal", "\"SIGKILL\"",
+           "Sent when the budget is spent. SIGQUIT or SIGABRT (for a core dump) are followed by "
+           "SIGKILL after 2s."},
           {"post_stop_timeout", "duration", "\"2s\"", "Bound for all post-stop hooks together."},
-          {"post_stop_outside_budget", "bool", "false", "Run post-stop hooks after the grace budget instead of within what is left of it."},
-          {"exit_zero_on_stop_signal", "bool", "false", "Exit 0 when the child died of the stop signal or exited 128+stop signal after graced sent it."},
-          {"on_repeat", "string", "\"expedite\"", "A repeated trigger during the sequence: \"expedite\" (skip what is left of the drain window and hooks, stop now), \"ignore\", or \"kill\" (kill_signal at once)."},
-          {"prestop_path", "string", "\"\" (off)", "A path on the HTTP listener for a Kubernetes preStop httpGet hook: starts the sequence and answers when the drain window is over."},
-          {"prestop_allow", "array of strings", "[\"127.0.0.0/8\", \"::1/128\", \"10.0.0.0/8\", \"172.16.0.0/12\", \"192.168.0.0/16\", \"fc00::/7\"]", "Client networks allowed to call prestop_path; others get 403."},
-          {"drain_until_idle", "bool", "false", "End the drain window early once no new connection arrived on process.ports for quiet_period (after at least min_drain_delay)."},
-          {"min_drain_delay", "duration", "\"1s\"", "With drain_until_idle: the drain window lasts at least this long."},
-          {"quiet_period", "duration", "\"1s\"", "With drain_until_idle: how long without a new connection counts as idle."},
+          {"post_stop_outside_budget", "bool", "false",
+           "Run post-stop hooks after the grace budget instead of within what is left of it."},
+          {"exit_zero_on_stop_signal", "bool", "false",
+           "Exit 0 when the child died of the stop signal or exited 128+stop signal after graced "
+           "sent it."},
+          {"on_repeat", "string", "\"expedite\"",
+           "A repeated trigger during the sequence: \"expedite\" (skip what is left of the drain "
+           "window and hooks, stop now), \"ignore\", or \"kill\" (kill_signal at once)."},
+          {"prestop_path", "string", "\"\" (off)",
+           "A path on the HTTP listener for a Kubernetes preStop httpGet hook: starts the sequence "
+           "and answers when the drain window is over."},
+          {"prestop_allow", "array of strings",
+           "[\"127.0.0.0/8\", \"::1/128\", \"10.0.0.0/8\", \"172.16.0.0/12\", \"192.168.0.0/16\", "
+           "\"fc00::/7\"]",
+           "Client networks allowed to call prestop_path; others get 403."},
+          {"drain_until_idle", "bool", "false",
+           "End the drain window early once no new connection arrived on process.ports for "
+           "quiet_period (after at least min_drain_delay)."},
+          {"min_drain_delay", "duration", "\"1s\"",
+           "With drain_until_idle: the drain window lasts at least this long."},
+          {"quiet_period", "duration", "\"1s\"",
+           "With drain_until_idle: how long without a new connection counts as idle."},
       },
   });
   return spec;
@@ -37,8 +59,10 @@ const config::SectionSpec& startup_spec() {
       "startup",
       "The startup sequence: pre-start hooks, waiting for dependencies, then the child.",
       {
-          {"wait_for", "array of strings", "[]", "Check names that must pass before the child starts (the wait-for-it job)."},
-          {"wait_timeout", "duration", "\"60s\"", "How long to wait for them; then graced exits 1 with the failing checks' messages."},
+          {"wait_for", "array of strings", "[]",
+           "Check names that must pass before the child starts (the wait-for-it job)."},
+          {"wait_timeout", "duration", "\"60s\"",
+           "How long to wait for them; then graced exits 1 with the failing checks' messages."},
       },
   });
   return spec;
@@ -47,8 +71,7 @@ const config::SectionSpec& startup_spec() {
 [[maybe_unused]] const bool kRegistered = (shutdown_spec(), startup_spec(), true);
 
 std::vector<std::string> default_prestop_allow() {
-  return {"127.0.0.0/8",   "::1/128",        "10.0.0.0/8",
-          "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"};
+  return {"127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"};
 }
 
 }  // namespace
@@ -109,7 +132,8 @@ ShutdownConfig parse_shutdown_config(config::Section& root) {
   }
   if (auto v = s.string_list("prestop_allow")) {
     for (const auto& cidr : *v) {
-      if (!parse_cidr(cidr)) s.error("prestop_allow", "\"" + cidr + "\" is not a network (e.g. \"10.0.0.0/8\")");
+      if (!parse_cidr(cidr))
+        s.error("prestop_allow", "\"" + cidr + "\" is not a network (e.g. \"10.0.0.0/8\")");
     }
     c.prestop_allow = *v;
   }
@@ -144,7 +168,8 @@ StartupConfig parse_startup_config(config::Section& root) {
 void emit_shutdown_config(const ShutdownConfig& c, config::Emitter::Table root) {
   auto t = root.sub("shutdown");
   std::vector<std::string> signals;
-  for (int s : c.signals) signals.push_back(config::signal_name(s));
+  for (int s : c.signals)
+    signals.push_back(config::signal_name(s));
   t.set_list("signals", signals);
   t.set_duration("drain_delay", c.drain_delay);
   t.set_signal("stop_signal", c.stop_signal);

@@ -23,8 +23,8 @@ struct ShutdownConfig {
   bool post_stop_outside_budget = false;
   bool exit_zero_on_stop_signal = false;
   OnRepeat on_repeat = OnRepeat::expedite;
-  std::string prestop_path;                 // "" = off
-  std::vector<std::string> prestop_allow;   // CIDRs
+  std::string prestop_path;                // "" = off
+  std::vector<std::string> prestop_allow;  // CIDRs
   bool drain_until_idle = false;
   config::Duration min_drain_delay{1000};
   config::Duration quiet_period{1000};

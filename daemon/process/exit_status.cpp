@@ -14,7 +14,9 @@ int ExecFailure::exit_code() const {
   return 126;
 }
 
-std::string ExecFailure::describe() const { return std::strerror(error); }
+std::string ExecFailure::describe() const {
+  return std::strerror(error);
+}
 
 ExitStatus ExitStatus::from_wait_status(int status) {
   ExitStatus s;

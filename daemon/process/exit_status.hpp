@@ -18,8 +18,8 @@ struct ExecFailure {
 
 struct ExitStatus {
   bool signaled = false;
-  int code = 0;    // exit code when !signaled
-  int signo = 0;   // signal when signaled
+  int code = 0;   // exit code when !signaled
+  int signo = 0;  // signal when signaled
   bool core_dumped = false;
   std::optional<ExecFailure> exec_failure;
 

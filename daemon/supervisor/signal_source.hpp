@@ -14,8 +14,8 @@ namespace graced::supervisor {
 
 struct ReceivedSignal {
   int signo = 0;
-  int code = 0;       // si_code: SI_USER, SI_QUEUE, SI_TKILL, SI_KERNEL, ...
-  pid_t sender = 0;   // si_pid for signals sent by a process
+  int code = 0;      // si_code: SI_USER, SI_QUEUE, SI_TKILL, SI_KERNEL, ...
+  pid_t sender = 0;  // si_pid for signals sent by a process
 };
 
 class SignalSource {

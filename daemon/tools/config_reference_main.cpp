@@ -29,8 +29,8 @@ int main(int argc, char** argv) {
     std::cerr << argv[1] << ": the generated-section markers are missing\n";
     return 1;
   }
-  std::string out = doc.substr(0, begin) + kBegin + graced::config::render_reference() +
-                    doc.substr(end);
+  std::string out =
+      doc.substr(0, begin) + kBegin + graced::config::render_reference() + doc.substr(end);
   std::ofstream(argv[1]) << out;
   return 0;
 }

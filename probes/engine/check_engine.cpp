@@ -21,10 +21,13 @@ CheckEngine::CheckEngine(uv_loop_t* loop, process::Spawner& spawner, health::Hea
   }
 }
 
-CheckEngine::~CheckEngine() { stop_all(); }
+CheckEngine::~CheckEngine() {
+  stop_all();
+}
 
 void CheckEngine::start_all() {
-  for (auto& r : runners_) r->start();
+  for (auto& r : runners_)
+    r->start();
 }
 
 void CheckEngine::start(const std::vector<std::string>& names) {
@@ -33,7 +36,8 @@ void CheckEngine::start(const std::vector<std::string>& names) {
 }
 
 void CheckEngine::stop_all() {
-  for (auto& r : runners_) r->stop();
+  for (auto& r : runners_)
+    r->stop();
 }
 
 CheckRunner* CheckEngine::find(std::string_view name) const {

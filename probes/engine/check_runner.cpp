@@ -18,7 +18,9 @@ CheckRunner::CheckRunner(uv_loop_t* loop, const CheckConfig& config, std::unique
       next_(loop),
       deadline_(loop) {}
 
-CheckRunner::~CheckRunner() { stop(); }
+CheckRunner::~CheckRunner() {
+  stop();
+}
 
 void CheckRunner::start() {
   if (running_) return;
@@ -87,9 +89,8 @@ void CheckRunner::finish(CheckResult result, bool timed_out) {
     if (after == health::CheckStatus::passing) {
       log::info("check passing", {{"check", config_.name}, {"type", config_.type}});
     } else {
-      log::warn("check failing", {{"check", config_.name},
-                                  {"type", config_.type},
-                                  {"reason", result.message}});
+      log::warn("check failing",
+                {{"check", config_.name}, {"type", config_.type}, {"reason", result.message}});
     }
   }
   health_.update_check(index_, std::move(state));

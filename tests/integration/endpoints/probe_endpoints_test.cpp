@@ -168,8 +168,7 @@ TEST_F(ProbeEndpointsTest, Http10AndConnectionCloseAreHonoured) {
 
 TEST_F(ProbeEndpointsTest, ReadinessFollowsADependencyUpAndDown) {
   const auto dep = free_port();
-  start("[[checks]]\nname = \"dep\"\ntype = \"tcp\"\naddress = \"127.0.0.1:" +
-        std::to_string(dep) +
+  start("[[checks]]\nname = \"dep\"\ntype = \"tcp\"\naddress = \"127.0.0.1:" + std::to_string(dep) +
         "\"\ninterval = \"300ms\"\ntimeout = \"200ms\"\nfailure_threshold = 2\njitter = \"0s\"\n");
   EXPECT_EQ(http_get(port_, "/readyz").status, 503);
   auto v = http_get(port_, "/readyz?verbose");
@@ -210,7 +209,8 @@ TEST_F(ProbeEndpointsTest, AHungDependencyNeverDelaysAProbe) {
   for (int i = 0; i < 1000; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     auto r = http_get(port_, "/readyz", 2s);
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     ASSERT_EQ(r.status, 503) << r.error;
   }
   std::sort(ms.begin(), ms.end());
@@ -220,9 +220,12 @@ TEST_F(ProbeEndpointsTest, AHungDependencyNeverDelaysAProbe) {
   RecordProperty("p99_ms", std::to_string(p99));
   // Far below the check's 1.5s timeout: no answer waited for the hung attempt.
   EXPECT_LT(ms.back(), 1000.0);
-  EXPECT_TRUE(wait_until([&] {
-    return http_get(port_, "/readyz?verbose").body.find("timeout after 1500ms") != std::string::npos;
-  }, 8s));
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return http_get(port_, "/readyz?verbose").body.find("timeout after 1500ms") !=
+               std::string::npos;
+      },
+      8s));
 }
 
 TEST_F(ProbeEndpointsTest, AliasesAndPerCheckPaths) {
@@ -240,14 +243,18 @@ TEST_F(ProbeEndpointsTest, DetailsAreWithheldFromNonLoopbackClients) {
   GracedOptions opts;
   const std::uint16_t port = free_port();
   opts.http_listen = "0.0.0.0:" + std::to_string(port);
-  opts.launcher = {"unshare", "--net", "sh", "-c",
+  opts.launcher = {"unshare",
+                   "--net",
+                   "sh",
+                   "-c",
                    "ip link set lo up && ip link add gv0 type veth peer name gv1 && "
                    "ip addr add 10.200.0.1/24 dev gv0 && ip link set gv0 up && "
                    "ip link set gv1 up && exec \"$@\"",
                    "sh"};
-  opts.config = "[[checks]]\nname = \"db\"\ntype = \"tcp\"\naddress = \"127.0.0.1:" +
-                std::to_string(dep) + "\"\ninterval = \"300ms\"\ntimeout = \"200ms\"\n"
-                "failure_threshold = 1\n[process]\ncommand = [\"sleep\", \"60\"]\n";
+  opts.config =
+      "[[checks]]\nname = \"db\"\ntype = \"tcp\"\naddress = \"127.0.0.1:" + std::to_string(dep) +
+      "\"\ninterval = \"300ms\"\ntimeout = \"200ms\"\n"
+      "failure_threshold = 1\n[process]\ncommand = [\"sleep\", \"60\"]\n";
   GracedProcess graced(opts);
   // The launcher execs graced, so the process the harness started is graced itself.
   const pid_t pid = graced.pid();
@@ -259,12 +266,14 @@ TEST_F(ProbeEndpointsTest, DetailsAreWithheldFromNonLoopbackClients) {
     std::string out;
     if (FILE* p = popen(cmd.c_str(), "r")) {
       char buf[512];
-      while (std::fgets(buf, sizeof buf, p)) out += buf;
+      while (std::fgets(buf, sizeof buf, p))
+        out += buf;
       pclose(p);
     }
     return out;
   };
-  ASSERT_TRUE(wait_until([&] { return curl("127.0.0.1").find("[-]db failed: ") != std::string::npos; }, 10s))
+  ASSERT_TRUE(wait_until(
+      [&] { return curl("127.0.0.1").find("[-]db failed: ") != std::string::npos; }, 10s))
       << curl("127.0.0.1") << graced.stderr_text();
   const auto outside = curl("10.200.0.1");
   EXPECT_NE(outside.find("[-]db failed: reason withheld"), std::string::npos) << outside;

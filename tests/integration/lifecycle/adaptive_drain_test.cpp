@@ -32,25 +32,32 @@ class AdaptiveDrainTest : public ::testing::Test {
   void start() {
     app_ = free_port();
     GracedOptions opts;
-    opts.config = "[shutdown]\ndrain_delay = \"4s\"\ndrain_until_idle = true\n"
-                  "min_drain_delay = \"300ms\"\nquiet_period = \"500ms\"\n"
-                  "[process]\nports = [" + std::to_string(app_) + "]\ncommand = [\"python3\", \"" +
-                  kSourceDir + "/tests/integration/lifecycle/zero_downtime/backend.py\", \"b\", \"" +
-                  std::to_string(app_) + "\"]\n";
+    opts.config =
+        "[shutdown]\ndrain_delay = \"4s\"\ndrain_until_idle = true\n"
+        "min_drain_delay = \"300ms\"\nquiet_period = \"500ms\"\n"
+        "[process]\nports = [" +
+        std::to_string(app_) + "]\ncommand = [\"python3\", \"" + kSourceDir +
+        "/tests/integration/lifecycle/zero_downtime/backend.py\", \"b\", \"" +
+        std::to_string(app_) + "\"]\n";
     graced_ = std::make_unique<GracedProcess>(opts);
-    ASSERT_TRUE(wait_until([&] {
-      int fd = connect_to(app_);
-      if (fd >= 0) close(fd);
-      return fd >= 0;
-    }, 10s)) << graced_->stderr_text();
-    ASSERT_TRUE(wait_until([&] { return http_get(graced_->http_port(), "/readyz").status == 200; }, 10s));
+    ASSERT_TRUE(wait_until(
+        [&] {
+          int fd = connect_to(app_);
+          if (fd >= 0) close(fd);
+          return fd >= 0;
+        },
+        10s))
+        << graced_->stderr_text();
+    ASSERT_TRUE(
+        wait_until([&] { return http_get(graced_->http_port(), "/readyz").status == 200; }, 10s));
   }
 
   // The drain window's length as graced logged it.
   long drain_ms() const {
     std::smatch m;
     std::string log = graced_->stderr_text();
-    if (std::regex_search(log, m, std::regex(R"re(drain window over reason="([^"]*)" offset_ms=(\d+))re")))
+    if (std::regex_search(log, m,
+                          std::regex(R"re(drain window over reason="([^"]*)" offset_ms=(\d+))re")))
       return std::stol(m[2]);
     return -1;
   }

@@ -65,7 +65,8 @@ class LifecycleTest : public ::testing::Test {
     std::vector<SignalRecord> out;
     std::istringstream in(read_file(signals_file_).value_or(""));
     SignalRecord r;
-    while (in >> r.name >> r.at) out.push_back(r);
+    while (in >> r.name >> r.at)
+      out.push_back(r);
     return out;
   }
 

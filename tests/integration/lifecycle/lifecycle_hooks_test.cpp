@@ -2,8 +2,8 @@
 // none runs past its timeout or the budget.
 #include <fstream>
 #include <map>
-#include <thread>
 #include <regex>
+#include <thread>
 
 #include "harness/proc.hpp"
 #include "lifecycle_fixture.hpp"
@@ -12,9 +12,8 @@ namespace graced::test {
 namespace {
 
 // A hook that appends its name and CLOCK_MONOTONIC time to a file, then runs `then`.
-std::string stamp_hook(const std::string& name, const std::string& phase,
-                       const std::string& file, const std::string& then = "true",
-                       const std::string& timeout = "5s") {
+std::string stamp_hook(const std::string& name, const std::string& phase, const std::string& file,
+                       const std::string& then = "true", const std::string& timeout = "5s") {
   return "[[hooks]]\nname = \"" + name + "\"\nphase = \"" + phase + "\"\ntimeout = \"" + timeout +
          "\"\nexec = [\"sh\", \"-c\", \"echo " + name + " $$(cut -d' ' -f1 /proc/uptime) >> " +
          file + "; " + then + "\"]\n";
@@ -32,13 +31,15 @@ std::map<std::string, double> stamps(const std::string& file) {
   std::istringstream in(read_file(file).value_or(""));
   std::string name;
   double t;
-  while (in >> name >> t) out[name] = t;
+  while (in >> name >> t)
+    out[name] = t;
   return out;
 }
 
 TEST_F(LifecycleTest, PreStopHooksRunInOrderBetweenTheDrainWindowAndTheStopSignal) {
   const std::string hooks = scratch_.file("hooks");
-  start("[shutdown]\ndrain_delay = \"800ms\"\n" + stamp_hook("first", "pre-stop", hooks, "sleep 0.3") +
+  start("[shutdown]\ndrain_delay = \"800ms\"\n" +
+        stamp_hook("first", "pre-stop", hooks, "sleep 0.3") +
         stamp_hook("second", "pre-stop", hooks));
   const double sent_up = uptime_now();
   const double sent = monotonic_now();
@@ -57,9 +58,10 @@ TEST_F(LifecycleTest, PreStopHooksRunInOrderBetweenTheDrainWindowAndTheStopSigna
 }
 
 TEST_F(LifecycleTest, AHangingPreStopHookIsCutAtItsTimeout) {
-  start("[shutdown]\ndrain_delay = \"0s\"\n"
-        "[[hooks]]\nname = \"hang\"\nphase = \"pre-stop\"\ntimeout = \"700ms\"\n"
-        "exec = [\"sleep\", \"60\"]\n");
+  start(
+      "[shutdown]\ndrain_delay = \"0s\"\n"
+      "[[hooks]]\nname = \"hang\"\nphase = \"pre-stop\"\ntimeout = \"700ms\"\n"
+      "exec = [\"sleep\", \"60\"]\n");
   const double sent = monotonic_now();
   graced_->signal(SIGTERM);
   ASSERT_TRUE(graced_->wait(10s).has_value());
@@ -72,18 +74,20 @@ TEST_F(LifecycleTest, AHangingPreStopHookIsCutAtItsTimeout) {
 TEST_F(LifecycleTest, AHookNeverRunsPastTheBudget) {
   // The hook's own timeout (20s) is longer than what is left of the 1.5s budget after the
   // 500ms drain window: it is cut at the budget and the service is killed on time.
-  start("[shutdown]\ndrain_delay = \"500ms\"\ngrace_period = \"1500ms\"\n"
-        "[[hooks]]\nname = \"slow\"\nphase = \"pre-stop\"\ntimeout = \"900ms\"\n"
-        "exec = [\"sleep\", \"60\"]\n"
-        "[[hooks]]\nname = \"slower\"\nphase = \"pre-stop\"\ntimeout = \"50ms\"\n"
-        "exec = [\"sleep\", \"60\"]\n",
-        ", \"--ignore-term\"");
+  start(
+      "[shutdown]\ndrain_delay = \"500ms\"\ngrace_period = \"1500ms\"\n"
+      "[[hooks]]\nname = \"slow\"\nphase = \"pre-stop\"\ntimeout = \"900ms\"\n"
+      "exec = [\"sleep\", \"60\"]\n"
+      "[[hooks]]\nname = \"slower\"\nphase = \"pre-stop\"\ntimeout = \"50ms\"\n"
+      "exec = [\"sleep\", \"60\"]\n",
+      ", \"--ignore-term\"");
   const double sent = monotonic_now();
   graced_->signal(SIGTERM);
   auto code = graced_->wait(10s);
   const double total = monotonic_now() - sent;
   ASSERT_TRUE(code.has_value());
-  EXPECT_LE(total, 1.5 + 2.0 + 0.6) << "budget + post_stop_timeout + slack\n" << graced_->stderr_text();
+  EXPECT_LE(total, 1.5 + 2.0 + 0.6) << "budget + post_stop_timeout + slack\n"
+                                    << graced_->stderr_text();
   EXPECT_EQ(*code, 137);
 }
 
@@ -91,9 +95,10 @@ TEST_F(LifecycleTest, AFailingPreStartHookAbortsAndTheServiceNeverStarts) {
   signals_file_ = scratch_.file("signals");
   ready_file_ = scratch_.file("ready");
   GracedOptions opts;
-  opts.config = "[[hooks]]\nname = \"migrate\"\nphase = \"pre-start\"\nexec = [\"sh\", \"-c\", "
-                "\"echo migrating; exit 7\"]\n[process]\ncommand = [\"" + kTestChild +
-                "\", \"touch\", \"" + ready_file_ + "\"]\n";
+  opts.config =
+      "[[hooks]]\nname = \"migrate\"\nphase = \"pre-start\"\nexec = [\"sh\", \"-c\", "
+      "\"echo migrating; exit 7\"]\n[process]\ncommand = [\"" +
+      kTestChild + "\", \"touch\", \"" + ready_file_ + "\"]\n";
   GracedProcess graced(opts);
   auto code = graced.wait(10s);
   ASSERT_TRUE(code.has_value());
@@ -115,8 +120,9 @@ TEST_F(LifecycleTest, PreStartHooksRunBeforeTheServiceAndPostStartAfter) {
 }
 
 TEST_F(LifecycleTest, AFailingPostStartHookIsOnlyLoggedUnlessFatal) {
-  start("[shutdown]\ndrain_delay = \"0s\"\n"
-        "[[hooks]]\nname = \"warm\"\nphase = \"post-start\"\nexec = [\"false\"]\n");
+  start(
+      "[shutdown]\ndrain_delay = \"0s\"\n"
+      "[[hooks]]\nname = \"warm\"\nphase = \"post-start\"\nexec = [\"false\"]\n");
   ASSERT_TRUE(graced_->wait_for_log("warm", 5s));
   std::this_thread::sleep_for(300ms);
   EXPECT_TRUE(graced_->running()) << "not fatal";
@@ -128,9 +134,10 @@ TEST_F(LifecycleTest, AFatalPostStartHookStopsTheService) {
   signals_file_ = scratch_.file("signals");
   ready_file_ = scratch_.file("ready");
   GracedOptions opts;
-  opts.config = "[shutdown]\ndrain_delay = \"0s\"\n[[hooks]]\nname = \"warm\"\nphase = \"post-start\"\n"
-                "fatal = true\nexec = [\"sh\", \"-c\", \"exit 3\"]\n[process]\ncommand = [\"" +
-                kTestChild + "\", \"record-signals\", \"" + signals_file_ + "\"]\n";
+  opts.config =
+      "[shutdown]\ndrain_delay = \"0s\"\n[[hooks]]\nname = \"warm\"\nphase = \"post-start\"\n"
+      "fatal = true\nexec = [\"sh\", \"-c\", \"exit 3\"]\n[process]\ncommand = [\"" +
+      kTestChild + "\", \"record-signals\", \"" + signals_file_ + "\"]\n";
   GracedProcess graced(opts);
   auto code = graced.wait(10s);
   ASSERT_TRUE(code.has_value()) << graced.stderr_text();
@@ -155,7 +162,8 @@ TEST_F(LifecycleTest, BudgetThatLeavesNoTimeToStopIsAConfigurationError) {
 }
 
 TEST_F(LifecycleTest, CheckConfigPrintsTheTerminationGracePeriod) {
-  auto r = run_graced({{"check-config"}, "[shutdown]\ngrace_period = \"30s\"\npost_stop_timeout = \"3s\"\n"});
+  auto r = run_graced(
+      {{"check-config"}, "[shutdown]\ngrace_period = \"30s\"\npost_stop_timeout = \"3s\"\n"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("terminationGracePeriodSeconds >= 35"), std::string::npos) << r.out;
 }

@@ -9,9 +9,10 @@ namespace {
 TEST_F(LifecycleTest, PrestopStartsTheSequenceAndAnswersWhenTheDrainWindowIsOver) {
   // The child ignores the stop signal, so graced is still stopping when the kubelet's
   // SIGTERM arrives, as in a real pod.
-  start("[shutdown]\ndrain_delay = \"1500ms\"\nprestop_path = \"/prestop\"\n"
-        "grace_period = \"3s\"\n",
-        ", \"--ignore-term\"");
+  start(
+      "[shutdown]\ndrain_delay = \"1500ms\"\nprestop_path = \"/prestop\"\n"
+      "grace_period = \"3s\"\n",
+      ", \"--ignore-term\"");
   const double called = monotonic_now();
   auto reply = std::async(std::launch::async, [&] {
     return http_request(port_, "POST", "/prestop", {}, std::chrono::seconds(10));
@@ -39,8 +40,9 @@ TEST_F(LifecycleTest, PrestopStartsTheSequenceAndAnswersWhenTheDrainWindowIsOver
 
 TEST_F(LifecycleTest, PrestopFromAClientOutsideTheAllowListIs403AndChangesNothing) {
   // Loopback is not in this allow list.
-  start("[shutdown]\ndrain_delay = \"1s\"\nprestop_path = \"/prestop\"\n"
-        "prestop_allow = [\"10.99.0.0/16\"]\n");
+  start(
+      "[shutdown]\ndrain_delay = \"1s\"\nprestop_path = \"/prestop\"\n"
+      "prestop_allow = [\"10.99.0.0/16\"]\n");
   auto r = http_request(port_, "GET", "/prestop");
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(http_get(port_, "/readyz").status, 200) << "nothing started";
@@ -48,8 +50,9 @@ TEST_F(LifecycleTest, PrestopFromAClientOutsideTheAllowListIs403AndChangesNothin
 }
 
 TEST_F(LifecycleTest, PrestopAfterTheDrainWindowAnswersAtOnce) {
-  start("[shutdown]\ndrain_delay = \"300ms\"\nprestop_path = \"/prestop\"\ngrace_period = \"10s\"\n",
-        ", \"--ignore-term\"");
+  start(
+      "[shutdown]\ndrain_delay = \"300ms\"\nprestop_path = \"/prestop\"\ngrace_period = \"10s\"\n",
+      ", \"--ignore-term\"");
   graced_->signal(SIGTERM);
   ASSERT_TRUE(wait_until([&] { return first("SIGTERM").has_value(); }, 3s));
   const double t = monotonic_now();

@@ -46,8 +46,10 @@ TEST_F(LifecycleTest, ZeroDrainDelayForwardsAtOnce) {
 }
 
 TEST_F(LifecycleTest, ChildIgnoringTheStopSignalIsKilledAtTheGracePeriod) {
-  start("[shutdown]\ndrain_delay = \"300ms\"\ngrace_period = \"1500ms\"\npost_stop_timeout = \"1s\"\n",
-        ", \"--ignore-term\"");
+  start(
+      "[shutdown]\ndrain_delay = \"300ms\"\ngrace_period = \"1500ms\"\npost_stop_timeout = "
+      "\"1s\"\n",
+      ", \"--ignore-term\"");
   const double sent = monotonic_now();
   graced_->signal(SIGTERM);
   auto code = graced_->wait(10s);
@@ -63,9 +65,10 @@ TEST_F(LifecycleTest, ChildIgnoringTheStopSignalIsKilledAtTheGracePeriod) {
 }
 
 TEST_F(LifecycleTest, ExitCodeMapAppliesToTheKill) {
-  start("[shutdown]\ndrain_delay = \"0s\"\ngrace_period = \"500ms\"\n"
-        "[process.exit_code_map]\n\"137\" = 0\n",
-        ", \"--ignore-term\"");
+  start(
+      "[shutdown]\ndrain_delay = \"0s\"\ngrace_period = \"500ms\"\n"
+      "[process.exit_code_map]\n\"137\" = 0\n",
+      ", \"--ignore-term\"");
   graced_->signal(SIGTERM);
   auto code = graced_->wait(10s);
   ASSERT_TRUE(code.has_value());
@@ -131,8 +134,10 @@ TEST_F(LifecycleTest, StopSignalIsConfigurable) {
 
 TEST_F(LifecycleTest, ExitZeroOnStopSignal) {
   // The child is killed by the stop signal (SIGUSR2's default action).
-  start("[shutdown]\ndrain_delay = \"0s\"\nstop_signal = \"SIGUSR2\"\nexit_zero_on_stop_signal = true\n"
-        "grace_period = \"2s\"\n");
+  start(
+      "[shutdown]\ndrain_delay = \"0s\"\nstop_signal = \"SIGUSR2\"\nexit_zero_on_stop_signal = "
+      "true\n"
+      "grace_period = \"2s\"\n");
   graced_->signal(SIGTERM);
   auto code = graced_->wait(5s);
   ASSERT_TRUE(code.has_value());
@@ -146,11 +151,16 @@ TEST_F(LifecycleTest, NothingOfTheTreeSurvivesIncludingSetsidEscapees) {
   const std::string group_pid = scratch_.file("grandchild");
   GracedOptions opts;
   // ($$ is graced's escape for a literal $ in configuration strings.)
-  opts.config = "[shutdown]\ndrain_delay = \"0s\"\ngrace_period = \"1s\"\n"
-                "[process]\ncommand = [\"sh\", \"-c\", \"trap '' TERM; "
-                "sleep 100 & echo $! > " + group_pid + "; "
-                "setsid sh -c 'trap \\\"\\\" TERM; echo $$$$ > " + escapee_pid + "; exec sleep 100' & "
-                "wait\"]\n";
+  opts.config =
+      "[shutdown]\ndrain_delay = \"0s\"\ngrace_period = \"1s\"\n"
+      "[process]\ncommand = [\"sh\", \"-c\", \"trap '' TERM; "
+      "sleep 100 & echo $! > " +
+      group_pid +
+      "; "
+      "setsid sh -c 'trap \\\"\\\" TERM; echo $$$$ > " +
+      escapee_pid +
+      "; exec sleep 100' & "
+      "wait\"]\n";
   graced_ = std::make_unique<GracedProcess>(opts);
   ASSERT_TRUE(wait_until([&] { return file_exists(escapee_pid) && file_exists(group_pid); }, 10s))
       << graced_->stderr_text();

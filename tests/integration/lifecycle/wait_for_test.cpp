@@ -41,13 +41,15 @@ TEST_F(WaitForTest, TheServiceStartsOnlyOncePostgresAccepts) {
   opts.config = config("20s", started);
   GracedProcess graced(opts);
   std::this_thread::sleep_for(2s);
-  EXPECT_FALSE(file_exists(started)) << "no service before its dependency\n" << graced.stderr_text();
+  EXPECT_FALSE(file_exists(started)) << "no service before its dependency\n"
+                                     << graced.stderr_text();
   EXPECT_EQ(http_get(graced.http_port(), "/readyz").status, 503);
   const double up = monotonic_now();
   postgres_->start();
   ASSERT_TRUE(wait_until([&] { return file_exists(started); }, 10s)) << graced.stderr_text();
   EXPECT_LT(monotonic_now() - up, 2.0);
-  EXPECT_TRUE(wait_until([&] { return http_get(graced.http_port(), "/readyz").status == 200; }, 5s));
+  EXPECT_TRUE(
+      wait_until([&] { return http_get(graced.http_port(), "/readyz").status == 200; }, 5s));
   EXPECT_TRUE(graced.wait_for_log("dependencies are up", 0ms));
 }
 

@@ -45,9 +45,10 @@ HttpReply http_request(std::uint16_t port, const std::string& method, const std:
     close(fd);
     return reply;
   }
-  std::string req = method + " " + target + " HTTP/1.1\r\nHost: " + host +
-                    "\r\nConnection: close\r\n";
-  for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
+  std::string req =
+      method + " " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n";
+  for (const auto& [k, v] : headers)
+    req += k + ": " + v + "\r\n";
   req += "\r\n";
   if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
     reply.error = std::string("send: ") + std::strerror(errno);

@@ -11,10 +11,10 @@
 namespace graced::test {
 
 struct HttpReply {
-  int status = 0;  // 0: no answer (connection refused, timeout, garbage)
+  int status = 0;       // 0: no answer (connection refused, timeout, garbage)
   std::string headers;  // the raw header block
   std::string body;
-  std::string error;    // why status is 0
+  std::string error;  // why status is 0
 };
 
 HttpReply http_request(std::uint16_t port, const std::string& method, const std::string& target,

@@ -15,7 +15,9 @@ namespace {
 // Loading the defaults runs every section's parser, and with it its registration. (Not
 // at static initialization: the parsers use globals of other files, constructed by then
 // or not.)
-void load_every_section() { (void)graced::load_config({std::nullopt, {}, {}, false}); }
+void load_every_section() {
+  (void)graced::load_config({std::nullopt, {}, {}, false});
+}
 
 std::string read_docs() {
   std::ifstream in(std::string(GRACED_SOURCE_DIR) + "/docs/configuration.md");

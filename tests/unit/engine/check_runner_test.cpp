@@ -71,7 +71,8 @@ class CheckRunnerTest : public ::testing::Test {
     index_ = health_.add_check(s);
     auto check = std::make_unique<ScriptedCheck>(&loop_, std::move(steps));
     auto* raw = check.get();
-    runner_ = std::make_unique<CheckRunner>(&loop_, config_, std::move(check), health_, index_, rng_);
+    runner_ =
+        std::make_unique<CheckRunner>(&loop_, config_, std::move(check), health_, index_, rng_);
     return raw;
   }
 
@@ -177,7 +178,8 @@ TEST_F(CheckRunnerTest, TransitionsAreCounted) {
   auto* check = make({{true, true, 0}, {true, false, 0}, {true, true, 0}, {false}});
   runner_->start();
   ASSERT_TRUE([&] {
-    for (int i = 0; i < 100 && check->starts < 4; ++i) run_for(20);
+    for (int i = 0; i < 100 && check->starts < 4; ++i)
+      run_for(20);
     return check->starts >= 4;
   }());
   EXPECT_EQ(runner_->counters().transitions, 3u);  // unknown->pass->fail->pass

@@ -42,8 +42,9 @@ LoadResult parse_wrk(const std::string& out) {
   std::smatch m;
   if (std::regex_search(out, m, std::regex(R"((\d+) requests in)"))) r.requests = std::stol(m[1]);
   r.failed = number_after(out, "Non-2xx or 3xx responses:");
-  if (std::regex_search(out, m,
-                        std::regex(R"(Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+))"))) {
+  if (std::regex_search(
+          out, m,
+          std::regex(R"(Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+))"))) {
     r.failed += std::stol(m[1]) + std::stol(m[2]) + std::stol(m[3]) + std::stol(m[4]);
   }
   return r;
@@ -70,7 +71,8 @@ class ZeroDowntimeTest : public ::testing::Test {
     auto b1 = backend("b1", app1, drain_delay);
     auto b2 = backend("b2", app2, "3s");
     for (auto* b : {b1.get(), b2.get()}) {
-      EXPECT_TRUE(wait_until([&] { return http_get(b->http_port(), "/readyz").status == 200; }, 15s))
+      EXPECT_TRUE(
+          wait_until([&] { return http_get(b->http_port(), "/readyz").status == 200; }, 15s))
           << b->stderr_text();
     }
     const std::string cfg = dir_.file("haproxy.cfg");
@@ -78,13 +80,16 @@ class ZeroDowntimeTest : public ::testing::Test {
                "global\n  maxconn 2000\n"
                "defaults\n  mode http\n  timeout connect 1s\n  timeout client 10s\n"
                "  timeout server 10s\n  retries 0\n"
-               "frontend fe\n  bind 127.0.0.1:" + std::to_string(front) + "\n  default_backend be\n"
-               "backend be\n  balance roundrobin\n  option httpchk GET /readyz\n"
-               "  http-check expect status 200\n  default-server inter 500ms fall 2 rise 2\n"
-               "  server b1 127.0.0.1:" + std::to_string(app1) + " check port " +
-               std::to_string(b1->http_port()) + "\n"
-               "  server b2 127.0.0.1:" + std::to_string(app2) + " check port " +
-               std::to_string(b2->http_port()) + "\n");
+               "frontend fe\n  bind 127.0.0.1:" +
+                   std::to_string(front) +
+                   "\n  default_backend be\n"
+                   "backend be\n  balance roundrobin\n  option httpchk GET /readyz\n"
+                   "  http-check expect status 200\n  default-server inter 500ms fall 2 rise 2\n"
+                   "  server b1 127.0.0.1:" +
+                   std::to_string(app1) + " check port " + std::to_string(b1->http_port()) +
+                   "\n"
+                   "  server b2 127.0.0.1:" +
+                   std::to_string(app2) + " check port " + std::to_string(b2->http_port()) + "\n");
     PeerProcess haproxy;
     haproxy.spawn({"/usr/sbin/haproxy", "-db", "-f", cfg}, dir_.file("haproxy.log"));
     // Both backends in rotation before the load starts.
@@ -100,8 +105,9 @@ class ZeroDowntimeTest : public ::testing::Test {
         << log_tail(dir_.file("haproxy.log"));
 
     PeerProcess load;
-    load.spawn({"/usr/bin/wrk", "-t1", "-c8", "-d6s", "http://127.0.0.1:" + std::to_string(front) + "/"},
-               dir_.file("wrk.log"));
+    load.spawn(
+        {"/usr/bin/wrk", "-t1", "-c8", "-d6s", "http://127.0.0.1:" + std::to_string(front) + "/"},
+        dir_.file("wrk.log"));
     std::this_thread::sleep_for(1500ms);
     b1->signal(SIGTERM);
     EXPECT_TRUE(load.wait(30s).has_value());
