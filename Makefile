@@ -38,7 +38,7 @@ docs: build
 format:
 	find daemon probes hooks tests -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
 
-check-format:
+check-format: deps
 	find daemon probes hooks tests -name '*.cpp' -o -name '*.hpp' | xargs clang-format --dry-run --Werror
 
 clean:
