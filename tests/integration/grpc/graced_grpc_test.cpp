@@ -156,7 +156,9 @@ TEST_F(GracedGrpc, WatchOfAnUnknownServiceStaysOpen) {
 TEST_F(GracedGrpc, ProbeCommandAgainstGraced) {
   start();
   auto probe = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {"probe", "grpc"});
+    // Timeouts far above the 1s defaults: a busy machine must not turn SERVING into 2 or 3.
+    args.insert(args.begin(),
+                {"probe", "grpc", "--connect-timeout", "10s", "--rpc-timeout", "10s"});
     return test::run_graced({.args = args});
   };
   EXPECT_EQ(probe({http_address()}).exit_code, 0);

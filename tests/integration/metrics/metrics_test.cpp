@@ -119,7 +119,8 @@ TEST_F(MetricsTest, SignalsRequestsAndGrpcCallsAreCounted) {
   test::http_get(port(), "/readyz/nope");
   test::http_get(port(), "/favicon.ico");
   const auto probe = test::run_graced(
-      {.args = {"probe", "grpc", "127.0.0.1:" + std::to_string(port()), "--service", "nope"}});
+      {.args = {"probe", "grpc", "127.0.0.1:" + std::to_string(port()), "--service", "nope",
+                "--connect-timeout", "10s", "--rpc-timeout", "10s"}});
   EXPECT_EQ(probe.exit_code, 3);
   const std::string text = scrape();
   EXPECT_EQ(promtool_problems(text), "");
