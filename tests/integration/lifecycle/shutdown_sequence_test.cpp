@@ -146,6 +146,27 @@ TEST_F(LifecycleTest, ExitZeroOnStopSignal) {
   EXPECT_EQ(*code, 137);
 }
 
+// A service that dies of the stop signal, or exits 128+N for it as shells do, counts as
+// a clean stop with exit_zero_on_stop_signal, and only then.
+TEST(ExitZeroOnStopSignal, DeathByTheStopSignalOrItsExitCodeBecomesZero) {
+  const std::string dies = "[process]\ncommand = [\"sleep\", \"1000\"]\n";
+  const std::string exits =
+      "[process]\ncommand = [\"sh\", \"-c\", \"trap 'exit 143' TERM; sleep 1000 & wait\"]\n";
+  const std::string on = "[shutdown]\ndrain_delay = \"0s\"\nexit_zero_on_stop_signal = true\n";
+  const std::string off = "[shutdown]\ndrain_delay = \"0s\"\n";
+  auto stop = [](const std::string& config) {
+    GracedProcess graced({.config = config});
+    EXPECT_TRUE(
+        wait_until([&] { return http_get(graced.http_port(), "/readyz").status == 200; }, 10s));
+    graced.signal(SIGTERM);
+    return graced.wait(10s).value_or(-1);
+  };
+  EXPECT_EQ(stop(on + dies), 0);
+  EXPECT_EQ(stop(on + exits), 0);
+  EXPECT_EQ(stop(off + dies), 143);
+  EXPECT_EQ(stop(off + exits), 143);
+}
+
 TEST_F(LifecycleTest, NothingOfTheTreeSurvivesIncludingSetsidEscapees) {
   const std::string escapee_pid = scratch_.file("escapee");
   const std::string group_pid = scratch_.file("grandchild");
