@@ -18,17 +18,17 @@ void check_cross_references(const DaemonConfig& c, config::Section& root) {
     for (const auto& check : c.checks)
       if (check.name == name) found = true;
     if (!found) {
-      diags.error(config::Origin{c.source, 0}, "startup.wait_for",
+      diags.error(c.startup.wait_for_origin, "startup.wait_for",
                   "\"" + name + "\" is not the name of a check");
     }
   }
   if (c.shutdown.drain_until_idle && c.process.ports.empty()) {
-    diags.error(config::Origin{c.source, 0}, "shutdown.drain_until_idle",
+    diags.error(c.shutdown.drain_until_idle_origin, "shutdown.drain_until_idle",
                 "needs process.ports, the ports to watch for new connections");
   }
   const Budget b = shutdown_budget(c);
   if (b.left_to_stop.count() <= 0) {
-    diags.error(config::Origin{c.source, 0}, "shutdown.grace_period",
+    diags.error(c.shutdown.grace_period_origin, "shutdown.grace_period",
                 config::format_duration(c.shutdown.grace_period) +
                     " leaves no time to stop the service after drain_delay (" +
                     config::format_duration(b.drain) + ") and the pre-stop hooks' timeouts (" +
@@ -40,11 +40,11 @@ void check_cross_references(const DaemonConfig& c, config::Section& root) {
   validate_grpc_services(c.grpc, check_names, diags);
   if (c.metrics.enabled && !c.shutdown.prestop_path.empty() &&
       c.metrics.path == c.shutdown.prestop_path) {
-    diags.error(config::Origin{c.source, 0}, "shutdown.prestop_path",
+    diags.error(c.shutdown.prestop_path_origin, "shutdown.prestop_path",
                 "\"" + c.shutdown.prestop_path + "\" is also metrics.path");
   }
   if (!c.shutdown.prestop_path.empty() && c.http.listen.empty()) {
-    diags.error(config::Origin{c.source, 0}, "shutdown.prestop_path",
+    diags.error(c.shutdown.prestop_path_origin, "shutdown.prestop_path",
                 "needs the HTTP listener (http.listen is \"\")");
   }
 }

@@ -109,6 +109,9 @@ ShutdownConfig parse_shutdown_config(config::Section& root) {
   if (auto v = s.duration("drain_delay")) c.drain_delay = *v;
   if (auto v = s.signal("stop_signal")) c.stop_signal = *v;
   if (auto v = s.duration("grace_period")) c.grace_period = *v;
+  c.grace_period_origin = s.origin("grace_period");
+  c.drain_until_idle_origin = s.origin("drain_until_idle");
+  c.prestop_path_origin = s.origin("prestop_path");
   if (auto v = s.signal("kill_signal")) c.kill_signal = *v;
   if (auto v = s.duration("post_stop_timeout")) c.post_stop_timeout = *v;
   if (auto v = s.boolean("post_stop_outside_budget")) c.post_stop_outside_budget = *v;
@@ -159,6 +162,7 @@ StartupConfig parse_startup_config(config::Section& root) {
   StartupConfig c;
   config::Section s = root.table("startup", startup_spec());
   if (auto v = s.string_list("wait_for")) c.wait_for = *v;
+  c.wait_for_origin = s.origin("wait_for");
   if (auto v = s.duration("wait_timeout")) c.wait_timeout = *v;
   if (c.wait_timeout.count() <= 0) s.error("wait_timeout", "must be greater than 0");
   s.check_unknown_keys();

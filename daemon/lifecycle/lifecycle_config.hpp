@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "config/diagnostics.hpp"
 #include "config/duration.hpp"
 #include "config/emitter.hpp"
 #include "config/section.hpp"
@@ -28,11 +29,17 @@ struct ShutdownConfig {
   bool drain_until_idle = false;
   config::Duration min_drain_delay{1000};
   config::Duration quiet_period{1000};
+  // Where the keys that other sections' settings must agree with were written (or the
+  // [shutdown] table, when they were left out), for errors found across sections.
+  config::Origin grace_period_origin;
+  config::Origin drain_until_idle_origin;
+  config::Origin prestop_path_origin;
 };
 
 struct StartupConfig {
   std::vector<std::string> wait_for;  // check names
   config::Duration wait_timeout{60000};
+  config::Origin wait_for_origin;  // see ShutdownConfig's origins
 };
 
 ShutdownConfig parse_shutdown_config(config::Section& root);

@@ -446,5 +446,25 @@ rewrite = { HUP = "USR1", "SIGRTMIN+2" = 15 }
   EXPECT_EQ(second.config.signals.rewrite, first.config.signals.rewrite);
 }
 
+// Settings that contradict each other across sections still name the line of the key.
+TEST_F(LoadConfig, ContradictionsAcrossSectionsNameTheLineOfTheKey) {
+  const std::string path = write("x.toml",
+                                 "[process]\ncommand = [\"true\"]\n"    // 1-2
+                                 "[shutdown]\ndrain_delay = \"20s\"\n"  // 3-4
+                                 "grace_period = \"10s\"\n"             // 5
+                                 "drain_until_idle = true\n"            // 6
+                                 "prestop_path = \"/metrics\"\n"        // 7
+                                 "[startup]\nwait_for = [\"db\"]\n");   // 8-9
+  EXPECT_THAT(
+      errors(load(path)),
+      ElementsAre(
+          path + ":9: startup.wait_for: \"db\" is not the name of a check",
+          path + ":6: shutdown.drain_until_idle: needs process.ports, the ports to watch for new "
+                 "connections",
+          path + ":5: shutdown.grace_period: 10s leaves no time to stop the service after "
+                 "drain_delay (20s) and the pre-stop hooks' timeouts (0s)",
+          path + ":7: shutdown.prestop_path: \"/metrics\" is also metrics.path"));
+}
+
 }  // namespace
 }  // namespace graced
