@@ -123,7 +123,10 @@ int Supervisor::exit_code_for(const process::ExitStatus& status) const {
 void Supervisor::on_child_exit(const process::ExitStatus& status) {
   exit_status_ = status;
   if (status.exec_failure) {
-    log::error("cannot run \"" + process_.command.front() + "\": " + status.describe(),
+    // A failed chdir is about the directory, not the command: name it.
+    const std::string where =
+        status.exec_failure->stage == "chdir" ? " in \"" + process_.workdir + "\"" : std::string();
+    log::error("cannot run \"" + process_.command.front() + "\"" + where + ": " + status.describe(),
                {{"exit_code", status.exec_failure->exit_code()}});
   } else {
     log::info("child exited", {{"pid", static_cast<long>(child_pid_)},

@@ -66,6 +66,17 @@ TEST(ExitStatus, NonExecutableFileExits126WithOneMessage) {
   EXPECT_NE(reasons[0].find(script), std::string::npos) << reasons[0];
 }
 
+TEST(ExitStatus, MissingWorkdirExits126NamingTheDirectory) {
+  TempDir dir;
+  const std::string missing = dir.file("no-such-dir");
+  auto r = run_graced({.args = {"--set", "process.workdir=\"" + missing + "\"", "--", "true"}});
+  EXPECT_EQ(r.exit_code, 126);
+  auto reasons = lines_containing(r.err, "chdir failed");
+  ASSERT_EQ(reasons.size(), 1u) << r.err;
+  EXPECT_NE(reasons[0].find("cannot run \"true\" in \"" + missing + "\""), std::string::npos)
+      << reasons[0];
+}
+
 // The configured command would leave a file behind: it must never run.
 class BadConfig : public ::testing::Test {
  protected:
