@@ -8,6 +8,7 @@
 #include "daemon.hpp"
 #include "daemon_config.hpp"
 #include "log/log.hpp"
+#include "manifest/manifest.hpp"
 #include "probe_client/probe_command.hpp"
 #include "process/signal_state.hpp"
 #include "supervisor/signal_source.hpp"
@@ -18,7 +19,8 @@ namespace {
 constexpr int kUsageError = 2;
 
 int print_diagnostics(const graced::config::Diagnostics& diags) {
-  for (const auto& d : diags.all()) std::cerr << "graced: " << d.str() << "\n";
+  for (const auto& d : diags.all())
+    std::cerr << "graced: " << d.str() << "\n";
   return diags.has_errors() ? kUsageError : 0;
 }
 
@@ -58,6 +60,13 @@ int main(int argc, char** argv) {
     }
     case graced::cli::Verb::probe:
       return graced::probe_client::run_probe_command(inv.probe_args);
+    case graced::cli::Verb::manifest: {
+      auto loaded = graced::load_config({inv.config_path, inv.overrides, inv.command, false});
+      int rc = print_diagnostics(loaded.diagnostics);
+      if (rc != 0) return rc;
+      return graced::manifest::run_manifest_command(loaded.config, inv.manifest, std::cout,
+                                                    std::cerr);
+    }
     case graced::cli::Verb::run:
       break;
   }
@@ -66,11 +75,10 @@ int main(int argc, char** argv) {
   auto loaded = graced::load_config({inv.config_path, inv.overrides, inv.command, true});
   if (print_diagnostics(loaded.diagnostics) != 0) return kUsageError;
   graced::log::configure(loaded.config.log.format, loaded.config.log.level);
-  graced::log::info(
-      "configuration loaded",
-      {{"source", loaded.config.source},
-       {"version", graced::kVersion},
-       {"termination_grace_period_seconds",
-        graced::shutdown_budget(loaded.config).termination_grace_period_seconds}});
+  graced::log::info("configuration loaded",
+                    {{"source", loaded.config.source},
+                     {"version", graced::kVersion},
+                     {"termination_grace_period_seconds",
+                      graced::shutdown_budget(loaded.config).termination_grace_period_seconds}});
   return graced::run_daemon(loaded.config, inherited);
 }

@@ -1,5 +1,9 @@
 #include "cli/invocation.hpp"
 
+#include <functional>
+#include <optional>
+
+#include "manifest/manifest.hpp"
 #include "probe_client/probe_command.hpp"
 
 namespace graced::cli {
@@ -37,7 +41,60 @@ std::string toml_string(const std::string& v) {
 }
 
 bool is_verb(const std::string& a) {
-  return a == "run" || a == "check-config" || a == "version" || a == "help" || a == "probe";
+  return a == "run" || a == "check-config" || a == "version" || a == "help" || a == "probe" ||
+         a == "manifest";
+}
+
+// `graced manifest`'s own flags. Returns false when `a` is none of them; sets `error` when it
+// is one but its value is wrong.
+using FlagValue = std::function<std::optional<std::string>(const std::string& flag)>;
+
+bool manifest_flag(const std::string& a, const FlagValue& value, manifest::Options& o,
+                   std::optional<std::string>& error) {
+  auto matches = [&](const std::string& flag) { return a == flag || a.rfind(flag + "=", 0) == 0; };
+  if (matches("--format")) {
+    auto v = value("--format");
+    if (v == "yaml") {
+      o.format = manifest::Format::yaml;
+    } else if (v == "json") {
+      o.format = manifest::Format::json;
+    } else {
+      error = v ? "--format: \"" + *v + "\" is not a format (use yaml or json)"
+                : "--format needs a value: yaml or json";
+    }
+    return true;
+  }
+  if (matches("--probe")) {
+    auto v = value("--probe");
+    if (v == "http") {
+      o.probe = manifest::ProbeKind::http;
+    } else if (v == "grpc") {
+      o.probe = manifest::ProbeKind::grpc;
+    } else {
+      error = v ? "--probe: \"" + *v + "\" is not a probe kind (use http or grpc)"
+                : "--probe needs a value: http or grpc";
+    }
+    return true;
+  }
+  if (matches("--container")) {
+    auto v = value("--container");
+    if (!v || v->empty()) {
+      error = "--container needs a name";
+    } else {
+      o.container = *v;
+    }
+    return true;
+  }
+  if (matches("--deployment")) {
+    auto v = value("--deployment");
+    if (!v || v->empty()) {
+      error = "--deployment needs an image, e.g. --deployment registry.example.com/app:1.0";
+    } else {
+      o.image = *v;
+    }
+    return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -55,6 +112,9 @@ std::variant<Invocation, UsageError> parse_invocation(const std::vector<std::str
     } else if (first == "version") {
       inv.verb = Verb::version;
       ++i;
+    } else if (first == "manifest") {
+      inv.verb = Verb::manifest;
+      ++i;
     } else if (first == "probe") {
       // Its own small command line, parsed by the probe client.
       inv.verb = Verb::probe;
@@ -66,7 +126,7 @@ std::variant<Invocation, UsageError> parse_invocation(const std::vector<std::str
       if (i < args.size()) inv.help_topic = args[i++];
       if (!inv.help_topic.empty() && !is_verb(inv.help_topic))
         return UsageError{"no help on \"" + inv.help_topic +
-                          "\" (verbs: run, check-config, version, probe, help)"};
+                          "\" (verbs: run, check-config, version, probe, manifest, help)"};
       if (i < args.size()) return UsageError{"unexpected argument \"" + args[i] + "\" after help"};
       return inv;
     }
@@ -90,6 +150,7 @@ std::variant<Invocation, UsageError> parse_invocation(const std::vector<std::str
     if (a == "-h" || a == "--help") {
       inv.help_topic = inv.verb == Verb::check_config ? "check-config"
                        : inv.verb == Verb::version    ? "version"
+                       : inv.verb == Verb::manifest   ? "manifest"
                                                       : "run";
       inv.verb = Verb::help;
       return inv;
@@ -130,6 +191,13 @@ std::variant<Invocation, UsageError> parse_invocation(const std::vector<std::str
       inv.overrides.push_back("process.signal_group=true");
       continue;
     }
+    if (inv.verb == Verb::manifest) {
+      std::optional<std::string> error;
+      if (manifest_flag(a, value, inv.manifest, error)) {
+        if (error) return UsageError{*error};
+        continue;
+      }
+    }
     if (!a.empty() && a[0] == '-') return UsageError{"unknown option " + a};
     if (is_verb(a)) {
       return UsageError{"\"" + a + "\" must come first, before any option: graced " + a +
@@ -159,6 +227,7 @@ Options:
 )";
   }
   if (topic == "probe") return probe_client::probe_usage();
+  if (topic == "manifest") return manifest::manifest_usage();
   if (topic == "version") {
     return "Usage: graced version\n\nPrints graced's version.\n";
   }
@@ -166,6 +235,8 @@ Options:
        graced check-config [-c FILE] [--set KEY=VALUE]...
        graced version
        graced probe grpc HOST:PORT [options] | graced probe http URL [options]
+       graced manifest [-c FILE] [--set KEY=VALUE]... [--probe http|grpc]
+                       [--format yaml|json] [--container NAME] [--deployment IMAGE]
        graced help [VERB]
 
 graced runs COMMAND as its child: it forwards signals to it, reaps every zombie,

@@ -6,9 +6,11 @@
 #include <variant>
 #include <vector>
 
+#include "manifest/manifest_options.hpp"
+
 namespace graced::cli {
 
-enum class Verb { run, check_config, version, help, probe };
+enum class Verb { run, check_config, version, help, probe, manifest };
 
 struct Invocation {
   Verb verb = Verb::run;
@@ -17,6 +19,7 @@ struct Invocation {
   std::vector<std::string> overrides;      // --set KEY=VALUE, and the shortcuts below
   std::vector<std::string> command;        // after --
   std::vector<std::string> probe_args;     // `graced probe ...`: the words after "probe"
+  manifest::Options manifest;              // `graced manifest`: its own flags
 };
 
 struct UsageError {
