@@ -240,7 +240,12 @@ Options:
        graced help [VERB]
 
 graced runs COMMAND as its child: it forwards signals to it, reaps every zombie,
-and exits with the child's exit status (128+N when it died of signal N).
+and exits with the child's exit status (128+N when it died of signal N). It answers
+probes on http.listen (default 0.0.0.0:8558): /livez, /readyz, /startupz (?verbose,
+?format=json), the gRPC health service on the same port, and /metrics, from the
+[[checks]] it runs. On SIGTERM or SIGINT readiness fails at once; after
+shutdown.drain_delay and the pre-stop hooks the child gets its stop signal, and
+SIGKILL when shutdown.grace_period is spent. Docs: README.md and docs/.
 
 Options:
   -c, --config FILE       configuration file (default: $GRACED_CONFIG, then
