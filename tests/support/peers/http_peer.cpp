@@ -54,11 +54,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2])), Handler)
 server.daemon_threads = True
-if len(sys.argv) > 2:
+if len(sys.argv) > 3:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(sys.argv[2], sys.argv[3])
+    context.load_cert_chain(sys.argv[3], sys.argv[4])
     # The handshake runs in the request's thread, so a stalled client blocks no one.
     server.socket = context.wrap_socket(server.socket, server_side=True,
                                         do_handshake_on_connect=False)
@@ -82,22 +82,26 @@ TlsFiles make_self_signed_cert(const std::string& dir, const std::string& name,
 }
 
 HttpPeer::HttpPeer() {
-  start(nullptr);
+  start(nullptr, 0);
 }
 
 HttpPeer::HttpPeer(const TlsFiles& tls) {
-  start(&tls);
+  start(&tls, 0);
+}
+
+HttpPeer::HttpPeer(std::uint16_t port) {
+  start(nullptr, port);
 }
 
 HttpPeer::~HttpPeer() {
   process_.kill();
 }
 
-void HttpPeer::start(const TlsFiles* tls) {
+void HttpPeer::start(const TlsFiles* tls, std::uint16_t port) {
   tls_ = tls != nullptr;
   const std::string script = dir_.file("http_peer.py");
   write_file(script, kServer);
-  std::vector<std::string> argv = {kPython, script, dir_.path()};
+  std::vector<std::string> argv = {kPython, script, dir_.path(), std::to_string(port)};
   if (tls) {
     argv.push_back(tls->cert_file);
     argv.push_back(tls->key_file);

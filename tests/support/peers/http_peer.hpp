@@ -1,6 +1,6 @@
 // A real HTTP(S) server for the http check's tests: python3's http.server in a temp dir,
-// on a loopback port it picks itself, stopped by pid. What it answers is chosen per request
-// by the query string:
+// on a loopback port it picks itself (or is given), stopped by pid. What it answers is
+// chosen per request by the query string:
 //   status=503        the status code (default 200)
 //   body=ok           the body (default "ok")
 //   pad=70000         that many 'x' before the body
@@ -35,6 +35,9 @@ class HttpPeer {
   // std::runtime_error (with the server's log) when it does not within 10s.
   HttpPeer();
   explicit HttpPeer(const TlsFiles& tls);
+  // Plain HTTP on this loopback port (e.g. from free_port()), so that a check can be
+  // pointed at a server before it is up, and a server can come back where it was.
+  explicit HttpPeer(std::uint16_t port);
   ~HttpPeer();
   HttpPeer(const HttpPeer&) = delete;
   HttpPeer& operator=(const HttpPeer&) = delete;
@@ -49,7 +52,7 @@ class HttpPeer {
   pid_t pid() const { return process_.pid(); }
 
  private:
-  void start(const TlsFiles* tls);
+  void start(const TlsFiles* tls, std::uint16_t port);
 
   TempDir dir_;
   PeerProcess process_;
