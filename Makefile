@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?= --output-on-failure --timeout 600
 
-.PHONY: all deps build test test-sanitize demo docs clean format check-format
+.PHONY: all deps build test test-sanitize demo docs clean format check-format zero-downtime
 
 all: build
 
@@ -28,6 +28,11 @@ test-sanitize: deps
 	cmake --build $(SANITIZE_DIR) -j $(JOBS)
 	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest $(CTEST_FLAGS) -j 2
+
+# HAProxy in front of two backends, one stopped mid-load: graced's drain variants against
+# tini, 3 runs each (tests/bench/zero_downtime.py; results in build-bench/).
+zero-downtime: build
+	/usr/bin/python3 tests/bench/zero_downtime.py $(BUILD_DIR)/graced --runs 3 --out build-bench
 
 demo: build
 	@examples/demo/run-demo $(BUILD_DIR)/graced
