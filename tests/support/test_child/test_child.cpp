@@ -17,6 +17,16 @@
 //                               record-signals FILE; once it is ready, writes its pid to
 //                               the ready file and runs SUBCOMMAND (default:
 //                               record-signals FILE.parent)
+//   orphan-bursts BURSTS N PROGRESS [--pause MS] [--then SUBCOMMAND...]
+//                               BURSTS times: double-forks N orphans as spawn-orphans does,
+//                               then replaces PROGRESS with the number of bursts done and
+//                               waits MS (default 200); then runs SUBCOMMAND (default:
+//                               sleep 3600)
+//   count-signals FILE [--ready FILE]
+//                               counts every signal received, per kind, and every 20 ms
+//                               replaces FILE with "SIGNAME COUNT" lines (nothing is lost
+//                               however many arrive: the handler only adds one); exits 0
+//                               after SIGTERM, once FILE has the final counts
 //   print-ids                   uid=U euid=U gid=G egid=G groups=G1,G2
 //   print-pids                  pid=P ppid=P pgrp=P sid=P
 //   print-foreground            foreground=yes|no pgrp=P tcpgrp=T
@@ -27,6 +37,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -194,6 +205,91 @@ int spawn_orphans(Args args) {
   return run_then(then, {"exit", "0"});
 }
 
+// Replaced whole (written under a temporary name and renamed).
+void replace_file(const std::string& path, const std::string& contents) {
+  std::string tmp = path + ".tmp";
+  std::remove(tmp.c_str());
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) die("open " + tmp + ": " + std::strerror(errno));
+  if (write(fd, contents.data(), contents.size()) != static_cast<ssize_t>(contents.size())) {
+    die("write " + tmp + ": " + std::strerror(errno));
+  }
+  close(fd);
+  if (rename(tmp.c_str(), path.c_str()) != 0) die("rename " + path + ": " + std::strerror(errno));
+}
+
+void spawn_one_orphan() {
+  pid_t middle = fork();
+  if (middle < 0) die(std::string("fork: ") + std::strerror(errno));
+  if (middle == 0) {
+    pid_t orphan = fork();
+    if (orphan == 0) {
+      usleep(20000);
+      _exit(0);
+    }
+    _exit(orphan < 0 ? 1 : 0);
+  }
+  while (waitpid(middle, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
+int orphan_bursts(Args args) {
+  Args then = take_rest(args, "--then");
+  std::string pause = take_value(args, "--pause");
+  if (args.size() != 3) die("usage: orphan-bursts BURSTS N PROGRESS [--pause MS] [--then ...]");
+  const int bursts = std::stoi(args[0]);
+  const int count = std::stoi(args[1]);
+  const int pause_ms = pause.empty() ? 200 : std::stoi(pause);
+  for (int b = 1; b <= bursts; ++b) {
+    for (int i = 0; i < count; ++i)
+      spawn_one_orphan();
+    replace_file(args[2], std::to_string(b) + "\n");
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+  }
+  return run_then(then, {"sleep", "3600"});
+}
+
+// Handlers only add one to their signal's counter (lock-free atomics are async-signal-safe).
+std::atomic<unsigned long> g_counts[NSIG];
+std::atomic<bool> g_term_seen{false};
+
+void count_signal(int signo) {
+  g_counts[signo].fetch_add(1, std::memory_order_relaxed);
+  if (signo == SIGTERM) g_term_seen.store(true);
+}
+
+int count_signals(Args args) {
+  std::string ready = take_value(args, "--ready");
+  if (args.size() != 1) die("usage: count-signals FILE [--ready FILE]");
+  for (int signo = 1; signo < NSIG; ++signo) {
+    if (signo == SIGKILL || signo == SIGSTOP) continue;
+    struct sigaction sa {};
+    sa.sa_handler = count_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(signo, &sa, nullptr);  // fails for the signals libc reserves; fine
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  auto write_counts = [&] {
+    std::string text;
+    for (int signo = 1; signo < NSIG; ++signo) {
+      unsigned long n = g_counts[signo].load();
+      if (n > 0) text += signal_name(signo) + " " + std::to_string(n) + "\n";
+    }
+    replace_file(args[0], text);
+  };
+  write_counts();
+  if (!ready.empty()) create_ready_file(ready, getpid());
+  while (!g_term_seen.load()) {
+    usleep(20000);  // a signal cuts it short; the counts are written all the same
+    write_counts();
+  }
+  write_counts();
+  return 0;
+}
+
 int spawn_grandchild(Args args) {
   Args then = take_rest(args, "--then");
   std::string ready = take_value(args, "--ready");
@@ -277,6 +373,8 @@ int run(Args args) {
   }
   if (cmd == "spawn-orphans") return spawn_orphans(args);
   if (cmd == "spawn-grandchild") return spawn_grandchild(args);
+  if (cmd == "orphan-bursts") return orphan_bursts(args);
+  if (cmd == "count-signals") return count_signals(args);
   if (cmd == "print-ids") return print_ids();
   if (cmd == "print-pids") {
     std::printf("pid=%d ppid=%d pgrp=%d sid=%d\n", getpid(), getppid(), getpgrp(), getsid(0));
