@@ -64,21 +64,12 @@ Budget shutdown_budget(const DaemonConfig& c) {
   return b;
 }
 
-LoadedConfig load_config(const ConfigRequest& request) {
-  LoadedConfig out;
-  auto& diags = out.diagnostics;
-  config::Document doc;
+namespace {
 
-  std::optional<std::string> path = request.path;
-  if (!path) {
-    if (const char* env = std::getenv("GRACED_CONFIG"); env && *env) {
-      path = env;
-    } else if (access(kDefaultConfigPath, F_OK) == 0) {
-      path = kDefaultConfigPath;
-    }
-  }
-  if (path && !doc.load_file(*path, diags)) return out;
-  if (path) out.config.source = *path;
+// Everything after the file's text is parsed: overrides, every section, the settings that
+// must agree across sections, the command.
+void build_config(config::Document& doc, const ConfigRequest& request, LoadedConfig& out) {
+  auto& diags = out.diagnostics;
   for (const auto& o : request.overrides)
     doc.set_override(o, diags);
 
@@ -103,6 +94,35 @@ LoadedConfig load_config(const ConfigRequest& request) {
                 "no command to run: set process.command or give one after --, e.g. "
                 "graced -- myapp --port 8080");
   }
+}
+
+}  // namespace
+
+LoadedConfig load_config(const ConfigRequest& request) {
+  LoadedConfig out;
+  config::Document doc;
+
+  std::optional<std::string> path = request.path;
+  if (!path) {
+    if (const char* env = std::getenv("GRACED_CONFIG"); env && *env) {
+      path = env;
+    } else if (access(kDefaultConfigPath, F_OK) == 0) {
+      path = kDefaultConfigPath;
+    }
+  }
+  if (path && !doc.load_file(*path, out.diagnostics)) return out;
+  if (path) out.config.source = *path;
+  build_config(doc, request, out);
+  return out;
+}
+
+LoadedConfig load_config_from_string(std::string_view text, const std::string& source,
+                                     const ConfigRequest& request) {
+  LoadedConfig out;
+  config::Document doc;
+  if (!doc.load_string(text, source, out.diagnostics)) return out;
+  out.config.source = source;
+  build_config(doc, request, out);
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/diagnostics.hpp"
@@ -58,6 +59,10 @@ struct LoadedConfig {
 
 // Never throws: every problem is a diagnostic.
 LoadedConfig load_config(const ConfigRequest& request);
+// The same with the file's text given rather than read (request.path is not used);
+// `source` is the name messages give it. The fuzz target uses it.
+LoadedConfig load_config_from_string(std::string_view text, const std::string& source,
+                                     const ConfigRequest& request);
 
 // The effective configuration as TOML, secrets redacted.
 std::string effective_config_toml(const DaemonConfig& config);

@@ -4,13 +4,19 @@
 // fixed seed, so a failure reproduces. There is no coverage feedback; longer, guided runs
 // use libFuzzer with clang (see README.md).
 //
-//   <target> [--runs N] [--max-seconds S] [--seed X] [FILE...]
-// FILEs are extra seeds (e.g. a crash to replay).
+//   <target> [--runs N] [--max-seconds S] [--seed X] [--corpus DIR]... [FILE...]
+// Every file in a corpus DIR (tests/fuzz/corpus/<target>/, the corpus libFuzzer starts
+// from too) and every FILE (e.g. a crash to replay) is an extra seed.
+//   <target> --write-seeds DIR
+// writes the target's built-in seeds to DIR as seed-<n> files and exits (how the corpus
+// directories got their first files).
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -24,6 +30,34 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 namespace {
 
 constexpr std::size_t kMaxInput = 16 * 1024;
+
+bool read_file(const std::string& path, std::vector<std::string>& seeds) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "cannot read %s\n", path.c_str());
+    return false;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  seeds.push_back(ss.str());
+  return true;
+}
+
+// In name order, so that the mutations drawn from a given --seed are the same everywhere.
+bool read_corpus(const std::string& dir, std::vector<std::string>& seeds) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+    if (entry.is_regular_file()) files.push_back(entry.path());
+  if (ec) {
+    std::fprintf(stderr, "cannot read %s: %s\n", dir.c_str(), ec.message().c_str());
+    return false;
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files)
+    if (!read_file(f.string(), seeds)) return false;
+  return true;
+}
 
 void run_one(const std::string& input) {
   LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(input.data()), input.size());
@@ -96,15 +130,22 @@ int main(int argc, char** argv) {
       max_seconds = std::atol(argv[++i]);
     } else if (arg == "--seed" && i + 1 < argc) {
       seed = std::strtoull(argv[++i], nullptr, 10);
-    } else {
-      std::ifstream in(arg, std::ios::binary);
-      if (!in) {
-        std::fprintf(stderr, "cannot read %s\n", arg.c_str());
-        return 2;
+    } else if (arg == "--write-seeds" && i + 1 < argc) {
+      const std::string dir = argv[++i];
+      const auto builtin = graced::fuzz::seeds();
+      for (std::size_t n = 0; n < builtin.size(); ++n) {
+        std::ofstream out(dir + "/seed-" + std::to_string(n), std::ios::binary);
+        out << builtin[n];
+        if (!out) {
+          std::fprintf(stderr, "cannot write to %s\n", dir.c_str());
+          return 2;
+        }
       }
-      std::stringstream ss;
-      ss << in.rdbuf();
-      seeds.push_back(ss.str());
+      return 0;
+    } else if (arg == "--corpus" && i + 1 < argc) {
+      if (!read_corpus(argv[++i], seeds)) return 2;
+    } else if (!read_file(arg, seeds)) {
+      return 2;
     }
   }
   for (const auto& s : seeds)

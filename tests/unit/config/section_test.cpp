@@ -453,6 +453,48 @@ TEST(DocumentLoad, SyntaxErrorNamesTheLine) {
   EXPECT_THAT(diags.errors()[0].str(), ::testing::StartsWith("bad.toml:3: "));
 }
 
+// Found by tests/fuzz/config_fuzz: toml++ 3.3 asserted (or, with clang and NDEBUG,
+// assumed) that a table header's key starts like a key, instead of reporting it.
+TEST(DocumentLoad, TableHeaderStartingWithNoKeyIsASyntaxError) {
+  for (const std::string& toml :
+       {std::string("[\x01"), std::string("[&"), std::string("[[[1]]]"), std::string("[[=\n"),
+        std::string("[ \n"), std::string("[[\x7f]]")}) {
+    Document doc;
+    Diagnostics diags;
+    EXPECT_FALSE(doc.load_string(toml, "graced.toml", diags)) << toml;
+    ASSERT_EQ(diags.all().size(), 1u) << toml;
+    EXPECT_FALSE(diags.all()[0].message.empty()) << toml;
+    EXPECT_EQ(diags.all()[0].origin.line, 1u) << toml;
+  }
+}
+
+// Found by tests/fuzz/config_fuzz: toml++ 3.3 reaches __builtin_unreachable() on most
+// characters outside ASCII where it asks whether they are blank ("x = 1\u00e9").
+TEST(DocumentLoad, CharacterOutsideAsciiWhereABlankMayBeIsHandled) {
+  Document doc;
+  Diagnostics diags;
+  EXPECT_FALSE(
+      doc.load_string("a = 1\n# caf\xC3\xA9\nb = \"caf\xC3\xA9\"\nc = '''\n\xC3\xA9'''\n"
+                      "x = 1\xC3\xA9\n",
+                      "graced.toml", diags));
+  ASSERT_EQ(diags.errors().size(), 1u);
+  EXPECT_EQ(diags.errors()[0].origin.line, 6u);
+  // After a line-ending backslash toml++ asks the same question of the next character.
+  Document continued;
+  Diagnostics continued_diags;
+  ASSERT_TRUE(continued.load_string("[server]\nhost = \"\"\"x\\\n  \xC3\xA9\"\"\"\n", "graced.toml",
+                                    continued_diags));
+  EXPECT_EQ(continued.root(kRootSpec, continued_diags).table("server", kServerSpec).string("host"),
+            "x\xC3\xA9");
+  Document ok;
+  Diagnostics ok_diags;
+  EXPECT_TRUE(
+      ok.load_string("\xEF\xBB\xBF# caf\xC3\xA9\nb = \"\\\"caf\xC3\xA9\"\n"
+                     "c = \"\"\"x\"\"\xC3\xA9\"\"\"\"\"\n\"k\xC3\xA9y\" = 'caf\xC3\xA9'\n",
+                     "graced.toml", ok_diags))
+      << (ok_diags.all().empty() ? "" : ok_diags.all()[0].str());
+}
+
 TEST(DocumentLoad, MissingFileIsAnErrorNamingIt) {
   Document doc;
   Diagnostics diags;
@@ -515,6 +557,15 @@ TEST_F(SetOverride, ValueWithANewlineIsOneString) {
   Section root = doc.root(kRootSpec, diags);
   EXPECT_EQ(root.string("title"), "1\nserver = 2");
   EXPECT_FALSE(root.has("server"));
+}
+
+TEST_F(SetOverride, TextThatIsNotTomlBecauseOfACharacterOutsideAsciiIsAString) {
+  load("");
+  ASSERT_TRUE(doc.set_override("server.host=1\xC3\xA9", diags));
+  Section root = doc.root(kRootSpec, diags);
+  Section s = root.table("server", kServerSpec);
+  EXPECT_EQ(s.string("host"), "1\xC3\xA9");
+  EXPECT_TRUE(diags.all().empty()) << ::testing::PrintToString(messages());
 }
 
 TEST_F(SetOverride, OverridesAFileValueAndErrorsNameTheFlag) {
