@@ -2,6 +2,7 @@
 // reach the child.
 #include <gtest/gtest.h>
 
+#include "harness/files.hpp"
 #include "harness/graced_process.hpp"
 #include "harness/paths.hpp"
 #include "harness/temp_dir.hpp"
@@ -45,6 +46,22 @@ TEST(ChildEnvironment, PdeathsigReachesTheChildWhenGracedIsKilled) {
   EXPECT_EQ(graced.wait(seconds(5)), 128 + SIGKILL);
   EXPECT_TRUE(wait_for_signal(record, "SIGUSR2", seconds(5)));
   EXPECT_EQ(recorded_signals(record), std::vector<std::string>{"SIGUSR2"});
+}
+
+// Every descriptor graced opens for itself (listeners, the signalfd, the event loop's epoll
+// and eventfd, the sd_notify socket, pipes) is close-on-exec: the child sees none of them.
+// (What graced itself inherited is passed on on purpose, so only graced's kinds are looked
+// for: sockets and anonymous inodes.)
+TEST(ChildEnvironment, NoneOfGracedsOwnDescriptorsReachTheChild) {
+  TempDir dir;
+  const std::string script = dir.file("fds.sh");
+  write_file(script, "for f in /proc/$$/fd/*; do echo \"${f##*/} $(readlink $f)\"; done\n");
+  auto r = run_graced({.args = {"--set", "process.notify=true", "--set",
+                                "grpc.listen=\"127.0.0.1:0\"", "--", "sh", script}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("0 "), std::string::npos) << r.out;  // the listing itself worked
+  EXPECT_EQ(r.out.find("socket:"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("anon_inode:"), std::string::npos) << r.out;
 }
 
 }  // namespace

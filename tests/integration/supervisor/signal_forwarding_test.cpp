@@ -5,8 +5,10 @@
 
 #include "harness/graced_process.hpp"
 #include "harness/paths.hpp"
+#include "harness/proc.hpp"
 #include "harness/temp_dir.hpp"
 #include "harness/test_child.hpp"
+#include "peers/http_get.hpp"
 
 namespace graced::test {
 namespace {
@@ -40,6 +42,24 @@ TEST_F(SignalForwarding, EachSignalSentToGracedReachesTheChildOnce) {
   expected.push_back("SIGTERM");
   EXPECT_EQ(graced.wait(seconds(10)), 0) << graced.stderr_text();
   EXPECT_EQ(recorded_signals(record), expected);
+}
+
+// Job-control stop signals are forwarded, never acted on: graced keeps running (a stopped
+// PID 1 would freeze the container) and the child gets them.
+TEST_F(SignalForwarding, StopSignalsNeverStopGraced) {
+  GracedProcess graced({.args = run_test_child({"record-signals", record, "--ready", ready}),
+                        .config = "[shutdown]\ndrain_delay = \"0s\"\n"});
+  ASSERT_TRUE(wait_for_ready(ready, seconds(10))) << graced.stderr_text();
+  for (int signo : {SIGTTIN, SIGTTOU, SIGTSTP}) {
+    graced.signal(signo);
+    EXPECT_TRUE(wait_for_signal(record, signal_name(signo), seconds(5)))
+        << signal_name(signo) << " did not reach the child\n"
+        << graced.stderr_text();
+    EXPECT_NE(process_state(graced.graced_pid()), 'T') << signal_name(signo) << " stopped graced";
+  }
+  EXPECT_EQ(http_get(graced.http_port(), "/livez").status, 200);
+  graced.signal(SIGTERM);
+  EXPECT_EQ(graced.wait(seconds(10)), 0) << graced.stderr_text();
 }
 
 TEST_F(SignalForwarding, ShutdownSignalsReachTheChildAsTheStopSignal) {
