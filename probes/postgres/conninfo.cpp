@@ -1,9 +1,6 @@
 #include "probes/postgres/conninfo.hpp"
 
-#include <libpq-fe.h>
-
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cstdlib>
 
@@ -12,6 +9,24 @@
 
 namespace graced::probes {
 namespace {
+
+// Where Debian's libpq looks for the server's socket when no host is given.
+constexpr const char* kDefaultSocketDir = "/var/run/postgresql";
+
+// The environment variables libpq reads for options left out.
+constexpr std::pair<std::string_view, const char*> kEnvironment[] = {
+    {"host", "PGHOST"},       {"hostaddr", "PGHOSTADDR"},        {"port", "PGPORT"},
+    {"user", "PGUSER"},       {"password", "PGPASSWORD"},        {"dbname", "PGDATABASE"},
+    {"sslmode", "PGSSLMODE"}, {"application_name", "PGAPPNAME"},
+};
+
+bool is_sslmode(std::string_view mode) {
+  for (std::string_view known :
+       {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}) {
+    if (mode == known) return true;
+  }
+  return false;
+}
 
 std::vector<std::string> split_list(std::string_view text) {
   std::vector<std::string> out;
@@ -49,12 +64,6 @@ bool needs_lookup(std::string_view host) {
   return !host.empty() && !is_socket_directory(host) && !is_ip_literal(host);
 }
 
-std::string trim(std::string text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
-    text.pop_back();
-  return text;
-}
-
 std::string quoted(const std::string& text) {
   return "\"" + text + "\"";
 }
@@ -66,26 +75,19 @@ bool is_socket_directory(std::string_view host) {
 }
 
 std::optional<Conninfo> Conninfo::parse(const std::string& text, std::string& error) {
-  char* parse_error = nullptr;
-  PQconninfoOption* parsed = PQconninfoParse(text.c_str(), &parse_error);
+  std::string parse_error;
+  auto parsed = parse_conninfo_text(text, parse_error);
   if (!parsed) {
-    const std::string reason = parse_error ? trim(parse_error) : "out of memory";
-    PQfreemem(parse_error);
-    error =
-        "not a valid connection URL or key=value string: " + ConninfoSecrets(text).scrub(reason);
+    error = "not a valid connection URL or key=value string: " +
+            ConninfoSecrets(text).scrub(parse_error);
     return std::nullopt;
   }
-  ConnOptions options;
   std::vector<std::string> secret_values;
-  for (const PQconninfoOption* o = parsed; o->keyword; ++o) {
-    if (!o->val) continue;
-    options.emplace_back(o->keyword, o->val);
-    if (config::is_secret_key(o->keyword)) secret_values.emplace_back(o->val);
+  for (const auto& [keyword, value] : *parsed) {
+    if (config::is_secret_key(keyword)) secret_values.push_back(value);
   }
-  PQconninfoFree(parsed);
-
   Conninfo info{ConninfoSecrets(text, std::move(secret_values))};
-  info.options_ = std::move(options);
+  info.options_ = std::move(*parsed);
   if (info.option("service") && !info.option("host") && !info.option("hostaddr")) {
     // libpq would take the host from pg_service.conf and look it up itself, blocking.
     error =
@@ -93,9 +95,8 @@ std::optional<Conninfo> Conninfo::parse(const std::string& text, std::string& er
         "would be looked up with a blocking call";
     return std::nullopt;
   }
-  const char* env_host = std::getenv("PGHOST");
-  info.hosts_ = split_list(info.option("host").value_or(env_host ? env_host : ""));
-  info.pinned_ = !info.option("hostaddr").value_or("").empty() || std::getenv("PGHOSTADDR");
+  info.hosts_ = split_list(info.setting("host"));
+  info.pinned_ = !info.setting("hostaddr").empty();
 
   for (const auto& host : info.hosts_) {
     if (host.empty() || is_socket_directory(host) || is_ip_literal(host) || valid_host_name(host))
@@ -109,21 +110,66 @@ std::optional<Conninfo> Conninfo::parse(const std::string& text, std::string& er
     }
     return std::nullopt;
   }
-  if (auto port = info.option("port")) {
-    const auto ports = split_list(*port);
-    for (const auto& p : ports) {
-      if (!p.empty() && !valid_port(p)) {
-        error = "port " + info.secrets_.scrub(quoted(p)) + " is not a port (1-65535)";
-        return std::nullopt;
-      }
-    }
-    if (ports.size() > 1 && ports.size() != info.hosts_.size()) {
-      error = std::to_string(ports.size()) + " ports for " + std::to_string(info.hosts_.size()) +
-              " hosts (give one port, or one per host)";
-      return std::nullopt;
-    }
+  if (!info.find_endpoints(error)) return std::nullopt;
+  const std::string sslmode = info.setting("sslmode");
+  if (!sslmode.empty() && !is_sslmode(sslmode)) {
+    error = "sslmode " + quoted(sslmode) +
+            " is not one of disable, allow, prefer, require, verify-ca, verify-full";
+    return std::nullopt;
   }
   return info;
+}
+
+// Follows libpq's connectOptions2: hostaddr entries pair with host entries (or stand
+// alone), one port serves every host or there is one per host, an empty host is the
+// default socket directory.
+bool Conninfo::find_endpoints(std::string& error) {
+  std::vector<std::string> hosts = hosts_;
+  std::vector<std::string> hostaddrs;
+  if (const std::string hostaddr = setting("hostaddr"); !hostaddr.empty()) {
+    hostaddrs = split_list(hostaddr);
+    if (hosts.size() == 1 && hosts.front().empty()) hosts.assign(hostaddrs.size(), "");
+    if (hosts.size() != hostaddrs.size()) {
+      error = std::to_string(hostaddrs.size()) + " hostaddr values for " +
+              std::to_string(hosts.size()) + " hosts (give one per host)";
+      return false;
+    }
+    for (const auto& address : hostaddrs) {
+      if (!address.empty() && !is_ip_literal(address)) {
+        error = "hostaddr " + secrets_.scrub(quoted(address)) + " is not an IP address";
+        return false;
+      }
+    }
+  }
+  const auto ports = split_list(setting("port"));
+  for (const auto& p : ports) {
+    if (!p.empty() && !valid_port(p)) {
+      error = "port " + secrets_.scrub(quoted(p)) + " is not a port (1-65535)";
+      return false;
+    }
+  }
+  if (ports.size() > 1 && ports.size() != hosts.size()) {
+    error = std::to_string(ports.size()) + " ports for " + std::to_string(hosts.size()) +
+            " hosts (give one port, or one per host)";
+    return false;
+  }
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    Endpoint endpoint;
+    endpoint.host = hosts[i];
+    const std::string& port = ports.size() > 1 ? ports[i] : ports.front();
+    if (!port.empty()) endpoint.port = static_cast<std::uint16_t>(std::stoul(port));
+    if (!hostaddrs.empty() && !hostaddrs[i].empty()) {
+      endpoint.address = hostaddrs[i];
+    } else if (endpoint.host.empty() || is_socket_directory(endpoint.host)) {
+      const std::string dir = endpoint.host.empty() ? kDefaultSocketDir : endpoint.host;
+      endpoint.address = dir + "/.s.PGSQL." + std::to_string(endpoint.port);
+      endpoint.unix_socket = true;
+    } else {
+      endpoint.address = endpoint.host;
+    }
+    endpoints_.push_back(std::move(endpoint));
+  }
+  return true;
 }
 
 std::optional<std::string> Conninfo::option(std::string_view keyword) const {
@@ -131,6 +177,25 @@ std::optional<std::string> Conninfo::option(std::string_view keyword) const {
     if (k == keyword) return v;
   }
   return std::nullopt;
+}
+
+std::string Conninfo::setting(std::string_view keyword) const {
+  if (auto value = option(keyword)) return *value;
+  for (const auto& [k, variable] : kEnvironment) {
+    if (k == keyword) {
+      const char* value = std::getenv(variable);
+      return value ? value : "";
+    }
+  }
+  return {};
+}
+
+Conninfo::Tls Conninfo::tls() const {
+  const std::string sslmode = setting("sslmode");
+  if (sslmode == "disable" || sslmode == "allow") return Tls::off;
+  if (sslmode == "require" || sslmode == "verify-ca" || sslmode == "verify-full")
+    return Tls::required;
+  return Tls::preferred;
 }
 
 std::vector<std::string> Conninfo::names_to_resolve() const {

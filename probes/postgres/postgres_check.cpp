@@ -1,32 +1,55 @@
 #include "probes/postgres/postgres_check.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
+#include <vector>
 
-#include "probes/postgres/connect_error.hpp"
+#include "probes/postgres/startup_probe.hpp"
+#include "probes/postgres/wire_message.hpp"
+#ifdef GRACED_HAVE_LIBPQ
+#include "probes/postgres/query_check.hpp"
+#endif
 
 namespace graced::probes {
 namespace {
 
-// The address alone, as libpq's `hostaddr` takes it.
-std::string ip_text(const sockaddr_storage& address) {
-  char text[INET6_ADDRSTRLEN] = {};
-  if (address.ss_family == AF_INET) {
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&address)->sin_addr, text,
-              sizeof text);
-  } else if (address.ss_family == AF_INET6) {
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&address)->sin6_addr, text,
-              sizeof text);
-  }
-  return text;
-}
+// libpq cannot be linked into a fully static binary (see probes/CMakeLists.txt), so the
+// static build has the default mode only.
+#ifdef GRACED_HAVE_LIBPQ
+constexpr bool kHaveLibpq = true;
+#else
+constexpr bool kHaveLibpq = false;
+#endif
 
 bool blank(const std::string& s) {
   return std::all_of(s.begin(), s.end(),
                      [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
+}
+
+// Who the default mode logs in as, with libpq's defaults for what the URL leaves out: the
+// user graced runs as, the database named like the user (the server's own default). Read
+// once, when the configuration is: getpwuid() may ask NSS, which may block.
+std::string default_user(const Conninfo& conninfo) {
+  std::string user = conninfo.setting("user");
+  if (user.empty()) {
+    if (const passwd* entry = getpwuid(geteuid())) user = entry->pw_name;
+  }
+  return user;
+}
+
+std::string startup_message_for(const Conninfo& conninfo, const std::string& user) {
+  std::vector<std::pair<std::string, std::string>> parameters{{"user", user}};
+  if (std::string database = conninfo.setting("dbname"); !database.empty())
+    parameters.emplace_back("database", std::move(database));
+  std::string application = conninfo.setting("application_name");
+  if (application.empty())
+    application = conninfo.option("fallback_application_name").value_or("graced");
+  parameters.emplace_back("application_name", std::move(application));
+  return pgwire::startup_message(parameters);
 }
 
 }  // namespace
@@ -34,83 +57,6 @@ bool blank(const std::string& s) {
 void PostgresSettings::emit(config::Emitter::Table& table) const {
   table.set("url", conninfo.secrets().redacted());
   if (query) table.set("query", *query);
-}
-
-void PostgresCheck::start(Done done) {
-  cancel();
-  done_ = std::move(done);
-  names_ = settings_->conninfo.names_to_resolve();
-  next_name_ = 0;
-  addresses_.clear();
-  lookup_error_.clear();
-  resolve_next();
-}
-
-void PostgresCheck::cancel() {
-  done_ = nullptr;
-  resolver_.cancel();
-  session_.close();  // PQfinish
-}
-
-// libpq would look names up with a blocking getaddrinfo(); they are resolved here first,
-// one after the other, and libpq is given the addresses.
-void PostgresCheck::resolve_next() {
-  if (next_name_ == names_.size()) {
-    dial();
-    return;
-  }
-  const std::string name = names_[next_name_++];
-  resolver_.resolve(name, 0, [this, name](Resolution resolution) {
-    if (resolution.ok()) {
-      for (const auto& address : resolution.addresses)
-        addresses_[name].push_back(ip_text(address));
-    } else if (lookup_error_.empty()) {
-      lookup_error_ = resolution.error;
-    }
-    resolve_next();
-  });
-}
-
-void PostgresCheck::dial() {
-  ConnOptions options = settings_->conninfo.dial_options(addresses_);
-  if (options.empty()) {
-    finish(CheckResult::fail(lookup_error_));
-    return;
-  }
-  session_.open(options, settings_->query.value_or(""),
-                [this](PgOutcome outcome) { finish(judge(outcome)); });
-}
-
-// Mirrors libpq's PQping (internal_ping): once the server has answered, it is accepting
-// connections, whatever it thought of our credentials, unless it said "cannot connect
-// now".
-CheckResult PostgresCheck::judge(const PgOutcome& outcome) const {
-  const ConninfoSecrets& secrets = settings_->conninfo.secrets();
-  switch (outcome.stage) {
-    case PgOutcome::Stage::connected:
-      return CheckResult::pass("accepting connections");
-    case PgOutcome::Stage::query_succeeded:
-      return CheckResult::pass("query succeeded");
-    case PgOutcome::Stage::query_failed:
-      return CheckResult::fail("query failed: " + secrets.scrub(outcome.error));
-    case PgOutcome::Stage::dial_failed:
-      break;
-  }
-  const ConnectError error = read_connect_error(outcome.error);
-  if (error.sqlstate == kCannotConnectNow) {
-    return CheckResult::fail("rejecting connections: " + secrets.scrub(error.server_message));
-  }
-  const bool server_answered = outcome.password_requested || !error.sqlstate.empty();
-  if (!settings_->query && server_answered) {
-    return CheckResult::pass("accepting connections (" + secrets.scrub(error.reason) + ")");
-  }
-  return CheckResult::fail(secrets.scrub(error.reason));
-}
-
-void PostgresCheck::finish(CheckResult result) {
-  Done done = std::move(done_);
-  done_ = nullptr;
-  if (done) done(std::move(result));  // last: it may destroy this check
 }
 
 const config::SectionSpec& PostgresCheckKind::spec() const {
@@ -157,6 +103,10 @@ std::shared_ptr<const CheckSettings> PostgresCheckKind::parse(config::Section& s
   }
   auto settings = std::make_shared<PostgresSettings>(std::move(*conninfo));
   if (auto query = section.string("query")) {
+    if (!kHaveLibpq) {
+      section.error("query", "needs the dynamic build of graced (this static build has no libpq)");
+      return nullptr;
+    }
     if (blank(*query)) {
       section.error(
           "query",
@@ -164,14 +114,40 @@ std::shared_ptr<const CheckSettings> PostgresCheckKind::parse(config::Section& s
       return nullptr;
     }
     settings->query = std::move(*query);
+    return settings;
+  }
+  settings->user = default_user(settings->conninfo);
+  if (settings->user.empty()) {
+    section.error("url", "no user name: give one in the url (or set PGUSER)");
+    return nullptr;
+  }
+  settings->startup_message = startup_message_for(settings->conninfo, settings->user);
+  settings->password = settings->conninfo.setting("password");
+  // TLS under sslmode=prefer protects the password. With none to send, clear text shows
+  // only the user and database names and spares the handshake; and at a password prompt
+  // the probe can then leave without the server logging a reset connection (TlsSession
+  // cannot send close_notify, so over TLS it would).
+  const Conninfo::Tls tls = settings->conninfo.tls();
+  if (tls == Conninfo::Tls::required ||
+      (tls == Conninfo::Tls::preferred && !settings->password.empty())) {
+    // No certificate check: see StartupProbe.
+    settings->tls = TlsContext::create({false, "", {}}, error);
+    if (!settings->tls) {
+      section.error("url", error);
+      return nullptr;
+    }
+    settings->tls_required = tls == Conninfo::Tls::required;
   }
   return settings;
 }
 
 std::unique_ptr<Check> PostgresCheckKind::create(std::shared_ptr<const CheckSettings> settings,
                                                  const CheckContext& context) const {
-  return std::make_unique<PostgresCheck>(std::static_pointer_cast<const PostgresSettings>(settings),
-                                         context);
+  auto postgres = std::static_pointer_cast<const PostgresSettings>(std::move(settings));
+#ifdef GRACED_HAVE_LIBPQ
+  if (postgres->query) return std::make_unique<QueryCheck>(postgres, context);
+#endif
+  return std::make_unique<StartupProbe>(std::move(postgres), context);
 }
 
 namespace {
