@@ -2,7 +2,17 @@
 find_package(PkgConfig REQUIRED)
 find_package(Threads REQUIRED)
 
-pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv)
+# GRACED_STATIC: a fully static binary, glibc included. Every library is then found as
+# its Debian static archive (libuv_a.a through libuv-static.pc, libnghttp2.a,
+# libhiredis.a, libcares.a, libssl.a, libcrypto.a); libpq has none that links (see
+# probes/CMakeLists.txt).
+if(GRACED_STATIC)
+  set(CMAKE_FIND_LIBRARY_SUFFIXES .a)
+  add_link_options(-static)
+  pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv-static)
+else()
+  pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv)
+endif()
 
 # spdlog in header-only mode over header-only fmt: the binary needs neither shared library.
 add_library(graced_spdlog INTERFACE)
