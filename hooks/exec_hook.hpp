@@ -12,7 +12,7 @@
 #include "hooks/hook_action.hpp"
 #include "hooks/hook_config.hpp"
 #include "hooks/output_lines.hpp"
-#include "loop/handle.hpp"
+#include "process/captured_command.hpp"
 #include "process/spawner.hpp"
 
 namespace graced::hooks {
@@ -30,20 +30,14 @@ class ExecHook : public HookAction {
   // what the command wrote until then is logged.
   void cancel() override;
 
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return command_.pid(); }
 
  private:
-  void read_output();
-  void close_pipe();
   void on_exit(const process::ExitStatus& status);
 
-  uv_loop_t* loop_;
-  process::Spawner& spawner_;
   std::string name_;
   process::SpawnRequest request_;
-  pid_t pid_ = 0;
-  int pipe_ = -1;
-  loop::Poll poll_;
+  process::CapturedCommand command_;
   OutputLines lines_;
   Done done_;
 };

@@ -1,5 +1,7 @@
 #include "manifest/json_writer.hpp"
 
+#include "log/log.hpp"
+
 namespace graced::manifest {
 namespace {
 
@@ -56,43 +58,7 @@ void write(std::string& out, const Value& v, std::size_t indent) {
 }  // namespace
 
 std::string json_string(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xf];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out + "\"";
+  return "\"" + log::json_escape(s) + "\"";
 }
 
 std::string to_json(const Value& document) {

@@ -8,9 +8,8 @@
 
 #include "config/signal_names.hpp"
 #include "log/log.hpp"
+#include "process/environment.hpp"
 #include "supervisor/signal_policy.hpp"
-
-extern char** environ;
 
 namespace graced::supervisor {
 
@@ -22,22 +21,6 @@ constexpr std::uint64_t kAfterKillMs = 1000;
 // processes whose parent is still alive do not notify graced.
 constexpr std::uint64_t kGroupPollMs = 20;
 }  // namespace
-
-std::vector<std::string> child_environment(
-    const std::vector<std::pair<std::string, std::string>>& overrides) {
-  std::vector<std::string> env;
-  for (char** e = environ; e && *e; ++e) {
-    std::string entry(*e);
-    std::string key = entry.substr(0, entry.find('='));
-    bool replaced = false;
-    for (const auto& [k, v] : overrides)
-      if (k == key) replaced = true;
-    if (!replaced) env.push_back(std::move(entry));
-  }
-  for (const auto& [k, v] : overrides)
-    env.push_back(k + "=" + v);
-  return env;
-}
 
 Supervisor::Supervisor(uv_loop_t* loop, process::Spawner& spawner, const ProcessConfig& process,
                        const SignalsConfig& signals)
@@ -52,7 +35,7 @@ bool Supervisor::start(DoneCallback on_done) {
   on_done_ = std::move(on_done);
   process::SpawnRequest req;
   req.argv = process_.command;
-  req.env = child_environment(process_.env);
+  req.env = process::environment_with(process_.env);
   if (env_editor_) env_editor_(req.env);
   req.pid_variable = pid_variable_;
   req.workdir = process_.workdir;

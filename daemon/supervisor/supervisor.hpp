@@ -80,8 +80,4 @@ class Supervisor {
   bool finished_ = false;
 };
 
-// The environment the service starts with: graced's own plus [process] env.
-std::vector<std::string> child_environment(
-    const std::vector<std::pair<std::string, std::string>>& overrides);
-
 }  // namespace graced::supervisor

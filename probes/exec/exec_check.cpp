@@ -2,7 +2,7 @@
 
 #include <csignal>
 
-extern char** environ;
+#include "process/environment.hpp"
 
 namespace graced::probes {
 namespace {
@@ -26,22 +26,6 @@ const config::SectionSpec& exec_spec() {
 }
 [[maybe_unused]] const bool kSpecRegistered = (exec_spec(), true);
 
-std::vector<std::string> environment_with(
-    const std::vector<std::pair<std::string, std::string>>& overrides) {
-  std::vector<std::string> env;
-  for (char** e = environ; e && *e; ++e) {
-    const std::string_view entry(*e);
-    const std::string_view key = entry.substr(0, entry.find('='));
-    bool overridden = false;
-    for (const auto& [k, v] : overrides)
-      if (k == key) overridden = true;
-    if (!overridden) env.emplace_back(entry);
-  }
-  for (const auto& [k, v] : overrides)
-    env.push_back(k + "=" + v);
-  return env;
-}
-
 }  // namespace
 
 void ExecSettings::emit(config::Emitter::Table& table) const {
@@ -53,7 +37,7 @@ void ExecSettings::emit(config::Emitter::Table& table) const {
 ExecCheck::ExecCheck(std::shared_ptr<const ExecSettings> settings, const CheckContext& context)
     : settings_(std::move(settings)),
       context_(context),
-      environment_(environment_with(settings_->env)) {}
+      environment_(process::environment_with(settings_->env)) {}
 
 ExecCheck::~ExecCheck() {
   cancel();
@@ -70,11 +54,12 @@ void ExecCheck::start(Done done) {
   request.workdir = settings_->workdir;
   request.pdeathsig = SIGKILL;  // a check must not outlive graced
   // The previous run has finished; replacing it is safe even from inside its callback.
-  run_ = std::make_unique<ExecRun>(context_.loop, *context_.spawner);
-  auto error = run_->start(std::move(request),
-                           [this, done](const process::ExitStatus& status, std::string output) {
-                             done(result(status, std::move(output)));
-                           });
+  run_ = std::make_unique<process::CapturedCommand>(context_.loop, *context_.spawner);
+  output_ = CapturedOutput(kOutputLimit);
+  auto error = run_->start(
+      std::move(request),
+      [this](std::string_view bytes) { output_.append(bytes.data(), bytes.size()); },
+      [this, done](const process::ExitStatus& status) { done(result(status, output_.text())); });
   if (error) {
     run_.reset();
     done(CheckResult::fail("cannot run \"" + settings_->command.front() + "\": " + *error));

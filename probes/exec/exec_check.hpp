@@ -8,7 +8,8 @@
 #include <vector>
 
 #include "probes/check.hpp"
-#include "probes/exec/exec_run.hpp"
+#include "probes/exec/captured_output.hpp"
+#include "process/captured_command.hpp"
 
 namespace graced::probes {
 
@@ -34,7 +35,10 @@ class ExecCheck : public Check {
   std::shared_ptr<const ExecSettings> settings_;
   CheckContext context_;
   std::vector<std::string> environment_;  // built once: graced's environment plus `env`
-  std::unique_ptr<ExecRun> run_;
+  // Only the first this many bytes of output are kept.
+  static constexpr std::size_t kOutputLimit = 4096;
+  std::unique_ptr<process::CapturedCommand> run_;
+  CapturedOutput output_{kOutputLimit};
 };
 
 class ExecKind : public CheckKind {

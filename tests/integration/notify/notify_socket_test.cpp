@@ -18,6 +18,7 @@
 
 #include "harness/proc.hpp"
 #include "loop/handle.hpp"
+#include "process/environment.hpp"
 #include "process/spawner.hpp"
 #include "supervisor/supervisor.hpp"
 
@@ -91,7 +92,7 @@ class NotifySocketTest : public ::testing::Test {
     process::SpawnRequest req;
     req.argv = {"python3", "-c", kPrelude + script};
     req.argv.insert(req.argv.end(), args.begin(), args.end());
-    req.env = supervisor::child_environment({});
+    req.env = process::environment_with({});
     notify_->apply_child_env(req.env);
     req.pid_variable = notify_->watchdog_pid_variable();
     auto spawned = spawner_.spawn(req, [this](pid_t, const process::ExitStatus& s) {

@@ -1,4 +1,4 @@
-#include "probes/exec/exec_run.hpp"
+#include "process/captured_command.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -7,7 +7,9 @@
 #include <csignal>
 #include <cstring>
 
-namespace graced::probes {
+#include "log/log.hpp"
+
+namespace graced::process {
 namespace {
 
 // Reads per wake-up (64 KiB each): a command writing without pause cannot keep the loop
@@ -18,19 +20,13 @@ std::string errno_text(const char* what) {
   return std::string(what) + ": " + std::strerror(errno);
 }
 
-// Only for a command not reaped yet, whose pid cannot have been reused.
-void kill_running(pid_t leader) {
-  // Between fork and setsid the child does not lead a group yet: then signal it alone.
-  if (::kill(-leader, SIGKILL) != 0 && errno == ESRCH) ::kill(leader, SIGKILL);
-}
-
 }  // namespace
 
-ExecRun::~ExecRun() {
+CapturedCommand::~CapturedCommand() {
   kill();
 }
 
-std::optional<std::string> ExecRun::start(process::SpawnRequest request, Done done) {
+std::optional<std::string> CapturedCommand::start(SpawnRequest request, Output output, Done done) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return errno_text("pipe2");
   const int dev_null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -46,8 +42,8 @@ std::optional<std::string> ExecRun::start(process::SpawnRequest request, Done do
   request.stdout_fd = fds[1];
   request.stderr_fd = fds[1];
   request.foreground_terminal = false;  // its own session, so its group can be killed
-  auto spawned = spawner_.spawn(
-      request, [this](pid_t, const process::ExitStatus& status) { on_exit(status); });
+  auto spawned =
+      spawner_.spawn(request, [this](pid_t, const ExitStatus& status) { on_exit(status); });
   ::close(fds[1]);
   ::close(dev_null);
   if (const auto* err = std::get_if<std::string>(&spawned)) {
@@ -56,6 +52,7 @@ std::optional<std::string> ExecRun::start(process::SpawnRequest request, Done do
   }
   pid_ = std::get<pid_t>(spawned);
   pipe_ = fds[0];
+  output_ = std::move(output);
   done_ = std::move(done);
   try {
     poll_ = loop::Poll(loop_, pipe_);
@@ -66,20 +63,22 @@ std::optional<std::string> ExecRun::start(process::SpawnRequest request, Done do
         read_output();
       }
     });
-  } catch (const std::exception&) {
-    // Without the poll the output is still read once the command exits; a command filling
-    // the pipe before then is killed by the timeout.
+  } catch (const std::exception& e) {
+    // Without the poll the output is still read once the command exits; a command that
+    // fills the pipe before then is killed at its timeout.
+    log::warn("cannot watch a command's output",
+              {{"command", request.argv.front()}, {"error", e.what()}});
     poll_ = loop::Poll();
   }
   return std::nullopt;
 }
 
-void ExecRun::read_output() {
+void CapturedCommand::read_output() {
   char buf[65536];
   for (int i = 0; i < kMaxReadsPerWakeup && pipe_ >= 0; ++i) {
     const ssize_t n = ::read(pipe_, buf, sizeof buf);
     if (n > 0) {
-      output_.append(buf, static_cast<std::size_t>(n));
+      if (output_) output_(std::string_view(buf, static_cast<std::size_t>(n)));
     } else if (n == 0) {
       close_pipe();  // every writer is gone
     } else if (errno == EINTR) {
@@ -91,7 +90,7 @@ void ExecRun::read_output() {
   }
 }
 
-void ExecRun::close_pipe() {
+void CapturedCommand::close_pipe() {
   poll_.close();  // stop polling before the descriptor is closed
   if (pipe_ >= 0) {
     ::close(pipe_);
@@ -99,7 +98,7 @@ void ExecRun::close_pipe() {
   }
 }
 
-void ExecRun::on_exit(const process::ExitStatus& status) {
+void CapturedCommand::on_exit(const ExitStatus& status) {
   const pid_t leader = pid_;
   pid_ = 0;
   // Everything the command wrote is in the pipe now; a process it left behind may still
@@ -110,20 +109,25 @@ void ExecRun::on_exit(const process::ExitStatus& status) {
   // meanwhile; an empty group is ESRCH (pids are handed out in a cycle, so in the moment
   // since the reap the id cannot have become another group's).
   ::kill(-leader, SIGKILL);
+  output_ = nullptr;
   auto done = std::move(done_);
   done_ = nullptr;
-  // Last: `done` may destroy this run.
-  if (done) done(status, output_.text());
+  // Last: `done` may destroy this object.
+  if (done) done(status);
 }
 
-void ExecRun::kill() {
+void CapturedCommand::kill() {
   if (pid_ > 0) {
-    kill_running(pid_);
+    // Not reaped yet, so the pid is still this command's. Between fork and setsid it does
+    // not lead a group yet: then it is signalled alone.
+    if (::kill(-pid_, SIGKILL) != 0 && errno == ESRCH) ::kill(pid_, SIGKILL);
     spawner_.forget(pid_);
     pid_ = 0;
+    read_output();
   }
   close_pipe();
+  output_ = nullptr;
   done_ = nullptr;
 }
 
-}  // namespace graced::probes
+}  // namespace graced::process
