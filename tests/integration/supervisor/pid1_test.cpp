@@ -18,7 +18,8 @@ class Pid1 : public ::testing::Test {
  protected:
   void SetUp() override {
     if (geteuid() != 0) GTEST_SKIP() << "needs root: a new PID namespace needs CAP_SYS_ADMIN";
-    if (access("/usr/bin/unshare", X_OK) != 0) GTEST_SKIP() << "needs unshare (util-linux)";
+    ASSERT_EQ(access("/usr/bin/unshare", X_OK), 0)
+        << "needs unshare (util-linux, from scripts/install-deps)";
   }
   GracedOptions in_namespace(std::vector<std::string> args) {
     return {.args = std::move(args),
