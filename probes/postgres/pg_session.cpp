@@ -1,29 +1,28 @@
 #include "probes/postgres/pg_session.hpp"
 
-#include <libpq-fe.h>
-
 #include <exception>
 #include <utility>
 #include <vector>
 
 #include "probes/postgres/connect_error.hpp"
+#include "probes/postgres/libpq_library.hpp"
 
 namespace graced::probes {
 namespace {
 
 // Why a query's result is a failure: the server's error, or an unexpected result kind
 // (COPY, an empty query).
-std::string describe_result(const PGresult* result) {
-  const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
-  const char* sqlstate = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+std::string describe_result(const Libpq& pq, const PGresult* result) {
+  const char* primary = pq.PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+  const char* sqlstate = pq.PQresultErrorField(result, PG_DIAG_SQLSTATE);
   if (primary) {
     std::string out = primary;
     if (sqlstate) out += std::string(" (SQLSTATE ") + sqlstate + ")";
     return out;
   }
-  const ExecStatusType status = PQresultStatus(result);
+  const ExecStatusType status = pq.PQresultStatus(result);
   if (status == PGRES_EMPTY_QUERY) return "the query is empty";
-  return std::string("unexpected result ") + PQresStatus(status);
+  return std::string("unexpected result ") + pq.PQresStatus(status);
 }
 
 }  // namespace
@@ -39,16 +38,16 @@ void PgSession::open(const ConnOptions& options, std::string query, Done done) {
   }
   keywords.push_back(nullptr);
   values.push_back(nullptr);
-  conn_ = PQconnectStartParams(keywords.data(), values.data(), 0);
+  conn_ = pq_.PQconnectStartParams(keywords.data(), values.data(), 0);
   if (!conn_) {
     finish({PgOutcome::Stage::dial_failed, "out of memory", false});
     return;
   }
   // Server errors then carry their SQLSTATE in the message: the only way to tell
   // "starting up" (57P03) from "wrong password" without PQping, which blocks.
-  PQsetErrorVerbosity(conn_, PQERRORS_VERBOSE);
-  if (PQstatus(conn_) == CONNECTION_BAD) {
-    finish({PgOutcome::Stage::dial_failed, PQerrorMessage(conn_), false});
+  pq_.PQsetErrorVerbosity(conn_, PQERRORS_VERBOSE);
+  if (pq_.PQstatus(conn_) == CONNECTION_BAD) {
+    finish({PgOutcome::Stage::dial_failed, pq_.PQerrorMessage(conn_), false});
     return;
   }
   watch(UV_WRITABLE, &PgSession::connect_step);  // libpq: start as if PQconnectPoll said WRITING
@@ -59,12 +58,12 @@ void PgSession::close() {
   // while it is polled.
   poll_.close();
   polled_fd_ = -1;
-  if (conn_) PQfinish(std::exchange(conn_, nullptr));
+  if (conn_) pq_.PQfinish(std::exchange(conn_, nullptr));
   done_ = nullptr;
 }
 
 void PgSession::connect_step(int /*events*/) {
-  switch (PQconnectPoll(conn_)) {
+  switch (pq_.PQconnectPoll(conn_)) {
     case PGRES_POLLING_READING:
       watch(UV_READABLE, &PgSession::connect_step);
       return;
@@ -75,8 +74,8 @@ void PgSession::connect_step(int /*events*/) {
       connected();
       return;
     default:
-      finish({PgOutcome::Stage::dial_failed, PQerrorMessage(conn_),
-              PQconnectionUsedPassword(conn_) != 0});
+      finish({PgOutcome::Stage::dial_failed, pq_.PQerrorMessage(conn_),
+              pq_.PQconnectionUsedPassword(conn_) != 0});
       return;
   }
 }
@@ -84,12 +83,12 @@ void PgSession::connect_step(int /*events*/) {
 void PgSession::connected() {
   // Non-blocking from here on, so that neither the query nor PQfinish's goodbye message
   // ever waits for a full socket buffer.
-  PQsetnonblocking(conn_, 1);
+  pq_.PQsetnonblocking(conn_, 1);
   if (query_.empty()) {
     finish({PgOutcome::Stage::connected, {}, false});
     return;
   }
-  if (!PQsendQuery(conn_, query_.c_str())) {
+  if (!pq_.PQsendQuery(conn_, query_.c_str())) {
     lost_connection();
     return;
   }
@@ -97,11 +96,11 @@ void PgSession::connected() {
 }
 
 void PgSession::query_step(int events) {
-  if ((events & UV_READABLE) && !PQconsumeInput(conn_)) {
+  if ((events & UV_READABLE) && !pq_.PQconsumeInput(conn_)) {
     lost_connection();
     return;
   }
-  const int unsent = PQflush(conn_);
+  const int unsent = pq_.PQflush(conn_);
   if (unsent < 0) {
     lost_connection();
     return;
@@ -111,38 +110,39 @@ void PgSession::query_step(int events) {
     watch(UV_READABLE | UV_WRITABLE, &PgSession::query_step);
     return;
   }
-  while (!PQisBusy(conn_)) {
-    PGresult* result = PQgetResult(conn_);
+  while (!pq_.PQisBusy(conn_)) {
+    PGresult* result = pq_.PQgetResult(conn_);
     if (!result) {
       finish({PgOutcome::Stage::query_succeeded, {}, false});
       return;
     }
-    const ExecStatusType status = PQresultStatus(result);
+    const ExecStatusType status = pq_.PQresultStatus(result);
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-      std::string reason = describe_result(result);
-      PQclear(result);
+      std::string reason = describe_result(pq_, result);
+      pq_.PQclear(result);
       finish({PgOutcome::Stage::query_failed, std::move(reason), false});
       return;
     }
-    PQclear(result);
+    pq_.PQclear(result);
   }
   watch(UV_READABLE, &PgSession::query_step);
 }
 
 void PgSession::lost_connection() {
-  finish({PgOutcome::Stage::query_failed, read_connect_error(PQerrorMessage(conn_)).reason, false});
+  finish({PgOutcome::Stage::query_failed, read_connect_error(pq_.PQerrorMessage(conn_)).reason,
+          false});
 }
 
 // Waits for the socket libpq uses now: it may be another one after each PQconnectPoll
 // (next address, SSL retry) and libpq may have closed it, so the poll is stopped before
 // every libpq call (in the callback below) and re-created when the socket changed.
 void PgSession::watch(int events, Step step) {
-  const int fd = PQsocket(conn_);
+  const int fd = pq_.PQsocket(conn_);
   if (fd < 0) {
     if (step == &PgSession::query_step) {
       lost_connection();
     } else {
-      finish({PgOutcome::Stage::dial_failed, PQerrorMessage(conn_), false});
+      finish({PgOutcome::Stage::dial_failed, pq_.PQerrorMessage(conn_), false});
     }
     return;
   }

@@ -16,6 +16,8 @@ typedef struct pg_conn PGconn;
 
 namespace graced::probes {
 
+struct Libpq;
+
 struct PgOutcome {
   enum class Stage { dial_failed, connected, query_failed, query_succeeded };
   Stage stage = Stage::dial_failed;
@@ -30,7 +32,8 @@ class PgSession {
  public:
   using Done = std::function<void(PgOutcome)>;
 
-  explicit PgSession(uv_loop_t* loop) : loop_(loop) {}
+  // `pq`: libpq's functions (load_libpq()), which outlive every session.
+  PgSession(uv_loop_t* loop, const Libpq& pq) : loop_(loop), pq_(pq) {}
   ~PgSession() { close(); }
   PgSession(const PgSession&) = delete;
   PgSession& operator=(const PgSession&) = delete;
@@ -51,6 +54,7 @@ class PgSession {
   void finish(PgOutcome outcome);
 
   uv_loop_t* loop_;
+  const Libpq& pq_;
   PGconn* conn_ = nullptr;
   loop::Poll poll_;
   int polled_fd_ = -1;

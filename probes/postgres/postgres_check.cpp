@@ -11,19 +11,12 @@
 #include "probes/postgres/startup_probe.hpp"
 #include "probes/postgres/wire_message.hpp"
 #ifdef GRACED_HAVE_LIBPQ
+#include "probes/postgres/libpq_library.hpp"
 #include "probes/postgres/query_check.hpp"
 #endif
 
 namespace graced::probes {
 namespace {
-
-// libpq cannot be linked into a fully static binary (see probes/CMakeLists.txt), so the
-// static build has the default mode only.
-#ifdef GRACED_HAVE_LIBPQ
-constexpr bool kHaveLibpq = true;
-#else
-constexpr bool kHaveLibpq = false;
-#endif
 
 bool blank(const std::string& s) {
   return std::all_of(s.begin(), s.end(),
@@ -73,7 +66,8 @@ const config::SectionSpec& PostgresCheckKind::spec() const {
            "recovery. Passwords are never shown."},
           {"query", "string", "unset",
            "Log in and run this query (e.g. \"SELECT 1\"); the check passes when it succeeds, so "
-           "a wrong password or a missing database fails it."},
+           "a wrong password or a missing database fails it. Needs libpq (the libpq5 package), "
+           "which graced loads only then."},
       },
   });
   return spec;
@@ -103,10 +97,18 @@ std::shared_ptr<const CheckSettings> PostgresCheckKind::parse(config::Section& s
   }
   auto settings = std::make_shared<PostgresSettings>(std::move(*conninfo));
   if (auto query = section.string("query")) {
-    if (!kHaveLibpq) {
-      section.error("query", "needs the dynamic build of graced (this static build has no libpq)");
+#ifdef GRACED_HAVE_LIBPQ
+    std::string why;
+    settings->libpq = load_libpq(why);
+    if (settings->libpq == nullptr) {
+      section.error("query", why);
       return nullptr;
     }
+#else
+    // libpq cannot be part of a fully static binary (see probes/CMakeLists.txt).
+    section.error("query", "needs the dynamic build of graced (this static build has no libpq)");
+    return nullptr;
+#endif
     if (blank(*query)) {
       section.error(
           "query",

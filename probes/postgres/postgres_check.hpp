@@ -16,10 +16,14 @@
 
 namespace graced::probes {
 
+struct Libpq;
+
 struct PostgresSettings : CheckSettings {
   explicit PostgresSettings(Conninfo c) : conninfo(std::move(c)) {}
   Conninfo conninfo;
   std::optional<std::string> query;
+  // Query mode's libpq, loaded when the configuration was read (libpq_library.hpp).
+  const Libpq* libpq = nullptr;
   // The default mode's login: its StartupMessage, the user and password it answers a
   // password request with, and the TLS client it tries first (null when sslmode is
   // disable or allow) or insists on.

@@ -18,7 +18,9 @@ namespace graced::probes {
 class QueryCheck : public Check {
  public:
   QueryCheck(std::shared_ptr<const PostgresSettings> settings, const CheckContext& context)
-      : settings_(std::move(settings)), resolver_(context.loop), session_(context.loop) {}
+      : settings_(std::move(settings)),
+        resolver_(context.loop),
+        session_(context.loop, *settings_->libpq) {}
   void start(Done done) override;
   void cancel() override;
 
