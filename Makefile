@@ -65,7 +65,8 @@ zero-downtime: build
 	/usr/bin/python3 tests/bench/zero_downtime.py $(BUILD_DIR)/graced --runs 3 --out build-bench
 
 # Benchmarks against peers measured side by side in the same run (nginx-light, tini,
-# dumb-init, catatonit, a python3-grpcio server): figures and ratios, never pass/fail.
+# dumb-init, catatonit, a C++ gRPC server the bench builds): figures and ratios, never
+# pass/fail.
 # Prints one table and writes build-bench/results.json and results.md (tests/bench/README.md).
 bench: build
 	/usr/bin/python3 tests/bench/run --graced $(BUILD_DIR)/graced --out build-bench
