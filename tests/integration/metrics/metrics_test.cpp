@@ -16,6 +16,7 @@
 #include "harness/graced_process.hpp"
 #include "harness/paths.hpp"
 #include "harness/ports.hpp"
+#include "harness/proc.hpp"
 #include "harness/temp_dir.hpp"
 #include "harness/wait.hpp"
 #include "peers/http_get.hpp"
@@ -32,6 +33,15 @@ using ::testing::HasSubstr;
 // A child that ignores SIGHUP and SIGUSR1, so forwarded signals leave it running.
 const std::string kChild =
     "[process]\ncommand = [\"sh\", \"-c\", \"trap '' HUP USR1; exec sleep 1000\"]\n";
+
+// kChild ignores HUP and USR1 once it runs sleep.
+bool child_runs_sleep(pid_t graced) {
+  for (pid_t child : test::children_of(graced)) {
+    if (test::read_file("/proc/" + std::to_string(child) + "/comm").value_or("") == "sleep\n")
+      return true;
+  }
+  return false;
+}
 
 // "name{labels}" -> value, for every sample line.
 std::map<std::string, double> samples(const std::string& text) {
@@ -113,6 +123,9 @@ TEST_F(MetricsTest, PromtoolAcceptsTheExpositionAndValuesFollowTheChecks) {
 
 TEST_F(MetricsTest, SignalsRequestsAndGrpcCallsAreCounted) {
   start(kChild + "[signals]\nrewrite = { SIGHUP = \"SIGUSR1\" }\n");
+  // SIGUSR1 would end the child (and so graced) before sh has run `trap`: wait for the
+  // exec of sleep that follows it.
+  ASSERT_TRUE(test::wait_until([&] { return child_runs_sleep(graced_->graced_pid()); }, 10s));
   graced_->signal(SIGHUP);
   ASSERT_TRUE(graced_->wait_for_log("signal forwarded", 10s));
   test::http_get(port(), "/readyz");
