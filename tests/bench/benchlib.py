@@ -105,10 +105,12 @@ class Listener:
         self.sock.close()
 
 
-def graced_config(path, http_port, checks=0, check_port=0, interval="1s", extra=""):
-    """A config with CHECKS tcp readiness checks against 127.0.0.1:CHECK_PORT."""
-    text = ('[http]\nlisten = "127.0.0.1:%d"\n[shutdown]\ndrain_delay = "0s"\n%s'
-            % (http_port, extra))
+def graced_config(path, http_port, checks=0, check_port=0, interval="1s", extra="",
+                  http_extra="", drain_delay="0s"):
+    """A config with CHECKS tcp readiness checks against 127.0.0.1:CHECK_PORT. HTTP_EXTRA
+    goes into [http]; EXTRA right after drain_delay, in [shutdown]."""
+    text = ('[http]\nlisten = "127.0.0.1:%d"\n%s[shutdown]\ndrain_delay = "%s"\n%s'
+            % (http_port, http_extra, drain_delay, extra))
     for i in range(checks):
         text += ('[[checks]]\nname = "dep%d"\ntype = "tcp"\naddress = "127.0.0.1:%d"\n'
                  'interval = "%s"\ntimeout = "500ms"\n' % (i, check_port, interval))
@@ -118,12 +120,13 @@ def graced_config(path, http_port, checks=0, check_port=0, interval="1s", extra=
 
 
 def start_graced(ctx, name, checks=0, interval="1s", command=("/bin/sleep", "3600"),
-                 extra="", http_port=None):
+                 extra="", http_port=None, http_extra="", drain_delay="0s"):
     """graced around COMMAND with CHECKS tcp checks; returns (proc, http port, listener)."""
     listener = Listener() if checks else None
     port = http_port or free_port()
     cfg = graced_config(os.path.join(ctx.workdir, name + ".toml"), port, checks,
-                        listener.port if listener else 0, interval, extra)
+                        listener.port if listener else 0, interval, extra, http_extra,
+                        drain_delay)
     proc = Proc([ctx.graced, "-c", cfg, "--"] + list(command),
                 os.path.join(ctx.workdir, name + ".log"))
     return proc, port, listener

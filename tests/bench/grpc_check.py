@@ -27,18 +27,24 @@ NAME = "grpc_check"
 SERVER_SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "grpc_health_server.cpp")
 
 
-def build_peer(ctx):
-    """g++ grpc_health_server.cpp against pkg-config grpc++; returns the binary's path."""
+def pkg_config(*args):
+    """pkg-config ARGS grpc++'s output."""
     try:
-        flags = subprocess.run(["pkg-config", "--cflags", "--libs", "grpc++"],
-                               capture_output=True, text=True, timeout=30)
+        out = subprocess.run(["pkg-config"] + list(args) + ["grpc++"],
+                             capture_output=True, text=True, timeout=30)
     except OSError as e:
         raise RuntimeError("pkg-config not found (scripts/install-deps): %s" % e)
-    if flags.returncode != 0:
+    if out.returncode != 0:
         raise RuntimeError("pkg-config grpc++ failed (is libgrpc++-dev installed? "
-                           "scripts/install-deps): " + flags.stderr.strip())
+                           "scripts/install-deps): " + out.stderr.strip())
+    return out.stdout.strip()
+
+
+def build_peer(ctx):
+    """g++ grpc_health_server.cpp against pkg-config grpc++; returns the binary's path."""
+    flags = pkg_config("--cflags", "--libs")
     exe = os.path.join(ctx.workdir, "grpc_health_server")
-    argv = ["g++", "-std=c++20", "-O2", "-o", exe, SERVER_SRC] + shlex.split(flags.stdout)
+    argv = ["g++", "-std=c++20", "-O2", "-o", exe, SERVER_SRC] + shlex.split(flags)
     try:
         cc = subprocess.run(argv, capture_output=True, text=True, timeout=300)
     except (OSError, subprocess.TimeoutExpired) as e:
@@ -136,15 +142,7 @@ def run(ctx):
                   "on its one event-loop thread; threads: graced %d, peer %d (%d nexting_thread); "
                   "CPU during the runs: graced %.2f cores, peer %.2f cores, of %d"
                   % (ctx.seconds, ctx.rounds, sum(r["failed"] for r in res["graced"]),
-                     sum(r["failed"] for r in res["peer"]), grpc_version(), gthreads,
+                     sum(r["failed"] for r in res["peer"]), pkg_config("--modversion"), gthreads,
                      sum(pthreads.values()), pthreads.get("nexting_thread", 0), gcores, pcores,
                      os.cpu_count()),
                   raw_graced=res["graced"], raw_peer=res["peer"])]
-
-
-def grpc_version():
-    try:
-        return subprocess.run(["pkg-config", "--modversion", "grpc++"], capture_output=True,
-                              text=True, timeout=30).stdout.strip() or "?"
-    except OSError:
-        return "?"

@@ -160,14 +160,9 @@ def run(ctx):
     try:
         # graced: no checks (readiness is SERVING), room for the connections, and a drain
         # long enough to measure the Watch broadcast with graced still up.
-        gport = b.free_port()
-        cfg = os.path.join(ctx.workdir, "scale-graced.toml")
-        with open(cfg, "w") as f:
-            f.write('[http]\nlisten = "127.0.0.1:%d"\nmax_connections = %d\n'
-                    'idle_timeout = "10m"\n[shutdown]\ndrain_delay = "60s"\n'
-                    'grace_period = "90s"\n' % (gport, idle + 100))
-        graced = b.Proc([ctx.graced, "-c", cfg, "--", "/bin/sleep", "3600"],
-                        os.path.join(ctx.workdir, "scale-graced.log"))
+        graced, gport, _ = b.start_graced(
+            ctx, "scale-graced", drain_delay="60s", extra='grace_period = "90s"\n',
+            http_extra='max_connections = %d\nidle_timeout = "10m"\n' % (idle + 100))
         if not b.wait_until(lambda: b.http_status(gport) == 200, 20):
             raise RuntimeError("graced never became ready:\n" + graced.read_log()[-2000:])
         # nginx closes idle keep-alive connections once fewer than 1/16 of its
