@@ -321,6 +321,15 @@ void Connection::write_response(const Response& response, const Framing& framing
 
 void Connection::write(std::string head, std::string body) {
   if (phase_ == Phase::closed) return;
+  // Output of earlier answers the kernel has not taken yet means a client that does not
+  // read them. Measured before this answer is queued, so one answer larger than the limit
+  // (/metrics with thousands of checks) still goes out whole to a client that reads.
+  if (server_ && uv_stream_get_write_queue_size(stream()) > server_->options_.max_write_backlog) {
+    ++server_->stats_.write_backlog_overflows;
+    log::debug("http client not reading its answers; closing", {{"peer", peer_.address}});
+    abort();
+    return;
+  }
   auto* w = new WriteRequest{};
   w->head = std::move(head);
   w->body = std::move(body);
@@ -338,12 +347,6 @@ void Connection::write(std::string head, std::string body) {
   });
   if (rc != 0) {
     delete w;
-    abort();
-    return;
-  }
-  if (server_ && uv_stream_get_write_queue_size(stream()) > server_->options_.max_write_backlog) {
-    ++server_->stats_.write_backlog_overflows;
-    log::debug("http client not reading its answers; closing", {{"peer", peer_.address}});
     abort();
   }
 }

@@ -43,8 +43,9 @@ struct ServerOptions {
   // How long a keep-alive connection may wait, after its last response, for the first byte
   // of its next request.
   std::chrono::milliseconds idle_timeout{60'000};
-  // Output the kernel would not take yet. A client that does not read its responses is
-  // closed once this is exceeded, so it must be larger than the largest response.
+  // Output the kernel would not take yet. A client whose earlier responses still exceed
+  // this when the next one is ready is not reading them, and is closed; a single response
+  // may be larger.
   std::size_t max_write_backlog = 1024 * 1024;
   // When set, a connection that opens with the HTTP/2 prior-knowledge preface (kubelet's
   // gRPC probe, grpc_health_probe) is handed over instead of answered 400: the callback

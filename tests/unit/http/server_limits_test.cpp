@@ -273,6 +273,23 @@ TEST_F(HttpServerTest, AClientThatNeverReadsIsClosedAtTheBacklogLimitAndOthersAr
   EXPECT_TRUE(wait_for_stats([](const ServerStats& s) { return s.connections_open == 0; }));
 }
 
+TEST_F(HttpServerTest, AnAnswerLargerThanTheBacklogLimitReachesAReadingClientWhole) {
+  // /metrics with thousands of checks is megabytes: the limit is on earlier answers left
+  // unread, not on the size of one answer.
+  ServerOptions options;
+  options.max_write_backlog = 64 * 1024;
+  const std::string big(4 * 1024 * 1024, 'm');
+  start(options, [&](const Request&, Responder r) { r.send(Response{200, {}, big}); });
+  RawClient client(port);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(client.send(get("/metrics")));
+    auto r = client.read_response();
+    ASSERT_TRUE(r) << "answer " << i << " cut off after " << client.received().size();
+    EXPECT_EQ(r->body.size(), big.size());
+  }
+  EXPECT_EQ(stats().write_backlog_overflows, 0u);
+}
+
 TEST_F(HttpServerTest, StopWithOpenConnectionsInEveryStateLeaksNothing) {
   std::vector<Responder> kept;  // loop thread only
   start({}, [&](const Request& req, Responder r) {
