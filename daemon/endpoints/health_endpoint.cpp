@@ -141,6 +141,11 @@ Answer HealthEndpoint::probe_answer(const Route& route, const ProbeRequest& req)
   const bool ok = health_.passing_without(route.probe, skip);
   const int status = ok ? 200 : 503;
   const bool details = details_allowed(req);
+  // The plain answer needs no entries; probes poll it, so it builds none.
+  if (!wants_json(req) && !has_flag(req, "verbose")) {
+    if (ok) return make(200, "ok", kText);
+    return make(503, route.word + " check failed", kText);
+  }
   const auto entries = health_.entries(route.probe);
 
   if (wants_json(req)) {
@@ -158,11 +163,6 @@ Answer HealthEndpoint::probe_answer(const Route& route, const ProbeRequest& req)
     }
     body += "}}\n";
     return make(status, std::move(body), kJson);
-  }
-
-  if (!has_flag(req, "verbose")) {
-    if (ok) return make(200, "ok", kText);
-    return make(503, route.word + " check failed", kText);
   }
 
   std::string body;
