@@ -82,7 +82,7 @@ class Listener:
     def __init__(self):
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(1024)
+        self.sock.listen(4096)
         self.port = self.sock.getsockname()[1]
         self.accepted = 0
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -106,27 +106,30 @@ class Listener:
 
 
 def graced_config(path, http_port, checks=0, check_port=0, interval="1s", extra="",
-                  http_extra="", drain_delay="0s"):
+                  http_extra="", drain_delay="0s", spread_ms=0):
     """A config with CHECKS tcp readiness checks against 127.0.0.1:CHECK_PORT. HTTP_EXTRA
-    goes into [http]; EXTRA right after drain_delay, in [shutdown]."""
+    goes into [http]; EXTRA right after drain_delay, in [shutdown]. With SPREAD_MS, check i
+    starts after i % SPREAD_MS ms and has no jitter: evenly spread, exactly periodic."""
     text = ('[http]\nlisten = "127.0.0.1:%d"\n%s[shutdown]\ndrain_delay = "%s"\n%s'
             % (http_port, http_extra, drain_delay, extra))
     for i in range(checks):
         text += ('[[checks]]\nname = "dep%d"\ntype = "tcp"\naddress = "127.0.0.1:%d"\n'
                  'interval = "%s"\ntimeout = "500ms"\n' % (i, check_port, interval))
+        if spread_ms:
+            text += 'initial_delay = "%dms"\njitter = "0s"\n' % (i % spread_ms)
     with open(path, "w") as f:
         f.write(text)
     return path
 
 
 def start_graced(ctx, name, checks=0, interval="1s", command=("/bin/sleep", "3600"),
-                 extra="", http_port=None, http_extra="", drain_delay="0s"):
+                 extra="", http_port=None, http_extra="", drain_delay="0s", spread_ms=0):
     """graced around COMMAND with CHECKS tcp checks; returns (proc, http port, listener)."""
     listener = Listener() if checks else None
     port = http_port or free_port()
     cfg = graced_config(os.path.join(ctx.workdir, name + ".toml"), port, checks,
                         listener.port if listener else 0, interval, extra, http_extra,
-                        drain_delay)
+                        drain_delay, spread_ms)
     proc = Proc([ctx.graced, "-c", cfg, "--"] + list(command),
                 os.path.join(ctx.workdir, name + ".log"))
     return proc, port, listener
