@@ -276,7 +276,7 @@ void Connection::respond(Response response) {
   framing.close = close;
   framing.http10_keep_alive = !close && request_.http_major == 1 && request_.http_minor == 0;
   write_response(response, framing);
-  if (phase_ == Phase::closed) return;  // the write overflowed the backlog
+  if (phase_ == Phase::closed) return;  // the write failed, or earlier answers were unread
   if (close) {
     close_after_flush(true);
     return;
