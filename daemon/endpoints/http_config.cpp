@@ -24,7 +24,8 @@ const config::SectionSpec& http_spec() {
            "Open connections at most; beyond it the oldest idle one is closed, or the new one "
            "refused."},
           {"header_timeout", "duration", "\"10s\"",
-           "Time a client has to send a request's headers (protects against slowloris)."},
+           "Time a client has to send a request's headers (protects against slowloris), and "
+           "to take the rest of an answer the socket would not take at once."},
           {"idle_timeout", "duration", "\"60s\"",
            "An idle keep-alive connection is closed after this long."},
       },

@@ -360,7 +360,15 @@ void Connection::write(std::string head, std::string body) {
   int rc = uv_write(&w->req, stream(), bufs, nbufs, [](uv_write_t* req, int status) {
     auto* c = owner(req->handle->data);
     delete reinterpret_cast<WriteRequest*>(req);
-    if (status < 0 && status != UV_ECANCELED) c->abort();
+    if (status < 0 && status != UV_ECANCELED) {
+      c->abort();
+      return;
+    }
+    // The client took its last answer: from now on it is merely idle.
+    if (status == 0 && c->phase_ == Phase::waiting &&
+        uv_stream_get_write_queue_size(c->stream()) == 0) {
+      c->arm_timer(c->server_->options_.idle_timeout);
+    }
   });
   if (rc != 0) {
     delete w;
@@ -426,7 +434,12 @@ void Connection::enter_waiting() {
   phase_ = Phase::waiting;
   answered_any_ = true;
   idle_since_ = uv_now(loop_);
-  arm_timer(server_->options_.idle_timeout);
+  // Part of the answer still unsent: the client has the header timeout to take it, not the
+  // idle timeout, or one that never reads would hold the answer's memory (megabytes of
+  // /metrics with thousands of checks) for a minute. The write callback starts the idle
+  // timeout once it is taken.
+  const bool answer_unsent = uv_stream_get_write_queue_size(stream()) > 0;
+  arm_timer(answer_unsent ? server_->options_.header_timeout : server_->options_.idle_timeout);
 }
 
 void Connection::arm_timer(std::chrono::milliseconds timeout) {
@@ -447,7 +460,11 @@ void Connection::on_timer() {
   switch (phase_) {
     case Phase::waiting:
       // Nothing of a request has arrived, so there is nothing to answer.
-      ++(answered_any_ ? server_->stats_.idle_timeouts : server_->stats_.header_timeouts);
+      if (uv_stream_get_write_queue_size(stream()) > 0) {
+        ++server_->stats_.write_backlog_overflows;  // it did not take its last answer
+      } else {
+        ++(answered_any_ ? server_->stats_.idle_timeouts : server_->stats_.header_timeouts);
+      }
       abort();
       break;
     case Phase::head:

@@ -45,7 +45,7 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};
   // Output the kernel would not take yet. A client whose earlier responses still exceed
   // this when the next one is ready is not reading them, and is closed; a single response
-  // may be larger.
+  // may be larger, and the client then has header_timeout to take the rest of it.
   std::size_t max_write_backlog = 1024 * 1024;
   // When set, a connection that opens with the HTTP/2 prior-knowledge preface (kubelet's
   // gRPC probe, grpc_health_probe) is handed over instead of answered 400: the callback

@@ -290,6 +290,30 @@ TEST_F(HttpServerTest, AnAnswerLargerThanTheBacklogLimitReachesAReadingClientWho
   EXPECT_EQ(stats().write_backlog_overflows, 0u);
 }
 
+TEST_F(HttpServerTest, AClientThatLeavesALargeAnswerUnreadGetsTheHeaderTimeoutNotTheIdleOne) {
+  // Otherwise each such connection would hold megabytes for the whole idle timeout.
+  ServerOptions options;
+  options.max_write_backlog = 64 * 1024;
+  options.header_timeout = 300ms;
+  options.idle_timeout = 60s;
+  start(options, [](const Request&, Responder r) {
+    r.send(Response{200, {}, std::string(4 * 1024 * 1024, 'm')});
+  });
+  RawClient hog(port, false, 4096);
+  ASSERT_TRUE(hog.send(get("/metrics")));
+  // Reads nothing for a while (wait_closed reads), then sees the close.
+  EXPECT_TRUE(wait_for_stats([](const ServerStats& s) { return s.write_backlog_overflows == 1; }));
+  EXPECT_TRUE(hog.wait_closed(5s));
+  EXPECT_LT(hog.received().size(), 4u * 1024 * 1024);
+  EXPECT_EQ(stats().idle_timeouts, 0u);
+  // A client that reads it is then merely idle, and stays open past the header timeout.
+  RawClient reader(port);
+  ASSERT_TRUE(reader.send(get("/metrics")));
+  ASSERT_TRUE(reader.read_response());
+  EXPECT_TRUE(reader.stays_silent(800ms));
+  EXPECT_EQ(stats().write_backlog_overflows, 1u);
+}
+
 TEST_F(HttpServerTest, StopWithOpenConnectionsInEveryStateLeaksNothing) {
   std::vector<Responder> kept;  // loop thread only
   start({}, [&](const Request& req, Responder r) {
