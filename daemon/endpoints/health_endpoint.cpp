@@ -140,15 +140,15 @@ Answer HealthEndpoint::probe_answer(const Route& route, const ProbeRequest& req)
   const auto skip = excluded(req);
   const bool ok = health_.passing_without(route.probe, skip);
   const int status = ok ? 200 : 503;
-  const bool details = details_allowed(req);
+  const bool json = wants_json(req);
   // The plain answer needs no entries; probes poll it, so it builds none.
-  if (!wants_json(req) && !has_flag(req, "verbose")) {
-    if (ok) return make(200, "ok", kText);
-    return make(503, route.word + " check failed", kText);
+  if (!json && !has_flag(req, "verbose")) {
+    return make(status, ok ? "ok" : route.word + " check failed", kText);
   }
+  const bool details = details_allowed(req);
   const auto entries = health_.entries(route.probe);
 
-  if (wants_json(req)) {
+  if (json) {
     std::string body = "{\"probe\":\"" + std::string(health::probe_name(route.probe)) +
                        "\",\"status\":\"" + (ok ? "pass" : "fail") + "\",\"checks\":{";
     bool first = true;

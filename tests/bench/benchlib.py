@@ -173,10 +173,24 @@ def proc_status(pid):
 
 
 def cpu_seconds(pid):
-    """utime + stime of PID in seconds."""
+    """utime + stime of PID in seconds: counted in clock ticks (10 ms), but including the
+    threads that have already ended (gRPC's pool threads come and go)."""
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ns(pid):
+    """CPU time of PID's threads in nanoseconds (schedstat's first field): precise enough
+    for ~1% of a core. A thread that ends meanwhile is skipped."""
+    total = 0
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                total += int(f.read().split()[0])
+        except FileNotFoundError:
+            pass
+    return total
 
 
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}

@@ -38,19 +38,6 @@ CAPACITY_MEASURE = 10.0
 SUSTAINED = 0.99
 
 
-def cpu_ns(pid):
-    """CPU time of PID's threads in nanoseconds (schedstat's first field). A thread that
-    ends meanwhile is skipped; graced and HAProxy (nbthread 1) run one thread."""
-    total = 0
-    for tid in os.listdir("/proc/%d/task" % pid):
-        try:
-            with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
-                total += int(f.read().split()[0])
-        except FileNotFoundError:
-            pass
-    return total
-
-
 def kernel_counter(path, group, name):
     """One counter of /proc/net/snmp or /proc/net/netstat: a header line, then values."""
     with open(path) as f:
@@ -86,9 +73,9 @@ def haproxy_config(path, checks, target_port):
 
 def measure_cpu(pid, listener):
     time.sleep(WARMUP)
-    c0, a0, o0, t0 = cpu_ns(pid), listener.accepted, active_opens(), time.monotonic()
+    c0, a0, o0, t0 = b.cpu_ns(pid), listener.accepted, active_opens(), time.monotonic()
     time.sleep(MEASURE)
-    c1, a1, o1, t1 = cpu_ns(pid), listener.accepted, active_opens(), time.monotonic()
+    c1, a1, o1, t1 = b.cpu_ns(pid), listener.accepted, active_opens(), time.monotonic()
     elapsed = t1 - t0
     return {"core_pct": (c1 - c0) / 1e9 / elapsed * 100, "accepted_per_s": (a1 - a0) / elapsed,
             "connects_per_s": (o1 - o0) / elapsed}
@@ -144,13 +131,18 @@ def capacity_step(ctx, checks):
         if not b.wait_until(lambda: b.http_status(port) == 200, 60):
             raise RuntimeError("graced with %d checks never became ready:\n%s"
                                % (checks, graced.read_log()[-2000:]))
+        def sample():
+            return (check_runs(port), b.cpu_ns(graced.pid), listen_overflows(),
+                    time.monotonic())
+
         time.sleep(WARMUP)
-        r0, c0, v0, t0 = check_runs(port), cpu_ns(graced.pid), listen_overflows(), time.monotonic()
+        r0, c0, v0, t0 = sample()
         time.sleep(CAPACITY_MEASURE)
-        r1, c1, v1, t1 = check_runs(port), cpu_ns(graced.pid), listen_overflows(), time.monotonic()
+        r1, c1, v1, t1 = sample()
         elapsed = t1 - t0
         return {"checks": checks, "rate": (r1["success"] - r0["success"]) / checks / elapsed,
-                "failed": r1["failure"] - r0["failure"], "timed_out": r1["timeout"] - r0["timeout"],
+                "failed": r1["failure"] - r0["failure"],
+                "timed_out": r1["timeout"] - r0["timeout"],
                 "listen_overflows": v1 - v0, "core_pct": (c1 - c0) / 1e9 / elapsed * 100}
     finally:
         graced.stop()
