@@ -30,9 +30,48 @@ pid_t parent_of(pid_t pid) {
   return ppid;
 }
 
+// The pids a /proc/PID/task/TID/children file lists ("12 345 "); empty when it is gone.
+void read_children_list(const char* path, std::vector<pid_t>& out) {
+  FILE* f = std::fopen(path, "re");
+  if (!f) return;
+  int pid = 0;
+  while (std::fscanf(f, "%d", &pid) == 1)
+    out.push_back(static_cast<pid_t>(pid));
+  std::fclose(f);
+}
+
+// The children of every thread of `pid`: a multi-threaded service forks from any thread,
+// and each thread's children are listed under that thread only.
+void append_children(pid_t pid, std::vector<pid_t>& out) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/task", static_cast<int>(pid));
+  DIR* tasks = opendir(path);
+  if (!tasks) return;  // exited meanwhile
+  while (dirent* e = readdir(tasks)) {
+    if (e->d_name[0] == '.') continue;
+    char list[320];  // d_name is at most 255 bytes
+    std::snprintf(list, sizeof list, "/proc/%d/task/%s/children", static_cast<int>(pid), e->d_name);
+    read_children_list(list, out);
+  }
+  closedir(tasks);
+}
+
 }  // namespace
 
-std::vector<pid_t> find_descendants(pid_t ancestor) {
+std::optional<std::vector<pid_t>> find_descendants_by_children_lists(pid_t ancestor) {
+  char probe[64];
+  std::snprintf(probe, sizeof probe, "/proc/%d/task/%d/children", static_cast<int>(getpid()),
+                static_cast<int>(getpid()));
+  if (access(probe, R_OK) != 0) return std::nullopt;
+  std::vector<pid_t> out;
+  append_children(ancestor, out);
+  // `out` grows as it is walked: each process found adds its own children behind it.
+  for (std::size_t i = 0; i < out.size(); ++i)
+    append_children(out[i], out);
+  return out;
+}
+
+std::vector<pid_t> find_descendants_by_scan(pid_t ancestor) {
   std::unordered_multimap<pid_t, pid_t> children;
   if (DIR* d = opendir("/proc")) {
     while (dirent* e = readdir(d)) {
@@ -56,6 +95,11 @@ std::vector<pid_t> find_descendants(pid_t ancestor) {
     }
   }
   return out;
+}
+
+std::vector<pid_t> find_descendants(pid_t ancestor) {
+  if (auto walked = find_descendants_by_children_lists(ancestor)) return *std::move(walked);
+  return find_descendants_by_scan(ancestor);
 }
 
 int signal_descendants(int signo) {
