@@ -28,8 +28,9 @@ set(CPACK_DEBIAN_PACKAGE_MAINTAINER ${GRACED_PACKAGE_MAINTAINER})
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# libpq is loaded at run time, only for the postgres check's query mode
-# (probes/postgres/libpq_library.hpp), so dpkg-shlibdeps cannot see it.
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS libpq5)
+# libpq and OpenSSL are loaded at run time, only for what needs them (the postgres
+# check's query mode: probes/postgres/libpq_library.hpp; TLS, passwords, Basic auth:
+# probes/common/openssl_library.hpp), so dpkg-shlibdeps cannot see them.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libpq5, libssl3")
 
 include(CPack)

@@ -5,6 +5,7 @@
 #include "loop/handle.hpp"
 #include "probes/common/client_stream.hpp"
 #include "probes/common/connector.hpp"
+#include "probes/common/openssl_library.hpp"
 #include "probes/common/tls_context.hpp"
 #include "probes/http/request.hpp"
 
@@ -32,6 +33,10 @@ ProbeOutcome run_http_probe(const HttpProbeArgs& args) {
     std::string error;
     tls = probes::TlsContext::create({true, "", {}}, error);
     if (!tls) return {kConnectFailed, "error: " + error};
+  }
+  if (args.url.has_credentials) {
+    std::string error;  // Basic auth's base64 is OpenSSL's
+    if (!probes::load_openssl(error)) return {kConnectFailed, "error: " + error};
   }
   const std::string request = probes::build_request("GET", args.url, {});
   uv_loop_t loop;

@@ -1,6 +1,7 @@
 #include "probes/http/http_check.hpp"
 
 #include "config/redact.hpp"
+#include "probes/common/openssl_library.hpp"
 
 namespace graced::probes {
 
@@ -126,6 +127,12 @@ std::shared_ptr<const CheckSettings> HttpCheckKind::parse(config::Section& secti
     if (auto parsed = parse_url(*url, error)) {
       settings->url = std::move(*parsed);
       settings->url_text = *url;
+      // TLS and Basic auth's base64 are OpenSSL's, loaded only for the checks that need it.
+      std::string why;
+      if ((settings->url.https || settings->url.has_credentials) && !load_openssl(why)) {
+        section.error("url", why);
+        ok = false;
+      }
     } else {
       // The URL may hold a password: show it redacted.
       section.error("url", config::redact_value(error));

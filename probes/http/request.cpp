@@ -1,8 +1,8 @@
 #include "probes/http/request.hpp"
 
-#include <openssl/evp.h>
 #include <strings.h>
 
+#include "probes/common/openssl_library.hpp"
 #include "version.hpp"
 
 namespace graced::probes {
@@ -19,10 +19,11 @@ bool has_header(const HeaderList& headers, std::string_view name) {
 }
 
 std::string base64(std::string_view data) {
+  const OpenSsl& ssl = openssl();
   std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(data.data()),
-                                static_cast<int>(data.size()));
+  const int n = ssl.EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                    reinterpret_cast<const unsigned char*>(data.data()),
+                                    static_cast<int>(data.size()));
   out.resize(static_cast<std::size_t>(n));
   return out;
 }

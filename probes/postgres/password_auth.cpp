@@ -1,13 +1,10 @@
 #include "probes/postgres/password_auth.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
-
 #include <array>
 #include <charconv>
 #include <random>
 
+#include "probes/common/openssl_library.hpp"
 #include "probes/postgres/wire_message.hpp"
 
 namespace graced::probes::pgwire {
@@ -26,9 +23,10 @@ std::string_view view_of(const Digest& digest) {
 }
 
 std::string md5_hex(std::string_view data) {
+  const OpenSsl& ssl = openssl();
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned length = 0;
-  EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_md5(), nullptr);
+  ssl.EVP_Digest(data.data(), data.size(), digest.data(), &length, ssl.EVP_md5(), nullptr);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   for (unsigned i = 0; i < length; ++i) {
@@ -39,31 +37,35 @@ std::string md5_hex(std::string_view data) {
 }
 
 Digest sha256(std::string_view data) {
+  const OpenSsl& ssl = openssl();
   Digest out{};
-  EVP_Digest(data.data(), data.size(), out.data(), nullptr, EVP_sha256(), nullptr);
+  ssl.EVP_Digest(data.data(), data.size(), out.data(), nullptr, ssl.EVP_sha256(), nullptr);
   return out;
 }
 
 Digest hmac(std::string_view key, std::string_view message) {
+  const OpenSsl& ssl = openssl();
   Digest out{};
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), bytes_of(message), message.size(),
-       out.data(), nullptr);
+  ssl.HMAC(ssl.EVP_sha256(), key.data(), static_cast<int>(key.size()), bytes_of(message),
+           message.size(), out.data(), nullptr);
   return out;
 }
 
 std::string base64(std::string_view data) {
+  const OpenSsl& ssl = openssl();
   std::string out(4 * ((data.size() + 2) / 3), '\0');
-  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes_of(data),
-                                     static_cast<int>(data.size()));
+  const int length = ssl.EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                         bytes_of(data), static_cast<int>(data.size()));
   out.resize(static_cast<std::size_t>(length));
   return out;
 }
 
 std::optional<std::string> unbase64(std::string_view text) {
+  const OpenSsl& ssl = openssl();
   if (text.empty() || text.size() % 4 != 0) return std::nullopt;
   std::string out(text.size() / 4 * 3, '\0');
-  const int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes_of(text),
-                                     static_cast<int>(text.size()));
+  const int length = ssl.EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                         bytes_of(text), static_cast<int>(text.size()));
   if (length < 0) return std::nullopt;
   // EVP_DecodeBlock counts the padding as decoded bytes.
   const std::size_t padding = text.ends_with("==") ? 2 : text.ends_with('=') ? 1 : 0;
@@ -100,8 +102,9 @@ std::string sasl_name(std::string_view name) {
 }
 
 std::string random_nonce() {
+  const OpenSsl& ssl = openssl();
   std::array<unsigned char, 18> raw{};
-  if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) {
+  if (ssl.RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) {
     std::random_device device;
     for (auto& byte : raw)
       byte = static_cast<unsigned char>(device());
@@ -154,6 +157,7 @@ std::string ScramClient::initial_response() const {
 
 std::optional<std::string> ScramClient::final_response(std::string_view server_first,
                                                        std::string& error) const {
+  const OpenSsl& ssl = openssl();
   const auto nonce = attribute(server_first, 'r');
   const auto salt_text = attribute(server_first, 's');
   const auto iterations_text = attribute(server_first, 'i');
@@ -175,9 +179,9 @@ std::optional<std::string> ScramClient::final_response(std::string_view server_f
     return std::nullopt;
   }
   Digest salted{};
-  if (PKCS5_PBKDF2_HMAC(password_.data(), static_cast<int>(password_.size()), bytes_of(*salt),
-                        static_cast<int>(salt->size()), iterations, EVP_sha256(),
-                        static_cast<int>(salted.size()), salted.data()) != 1) {
+  if (ssl.PKCS5_PBKDF2_HMAC(password_.data(), static_cast<int>(password_.size()), bytes_of(*salt),
+                            static_cast<int>(salt->size()), iterations, ssl.EVP_sha256(),
+                            static_cast<int>(salted.size()), salted.data()) != 1) {
     error = "cannot compute the SCRAM proof";
     return std::nullopt;
   }

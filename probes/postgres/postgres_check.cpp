@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "probes/common/openssl_library.hpp"
 #include "probes/postgres/startup_probe.hpp"
 #include "probes/postgres/wire_message.hpp"
 #ifdef GRACED_HAVE_LIBPQ
@@ -125,6 +126,13 @@ std::shared_ptr<const CheckSettings> PostgresCheckKind::parse(config::Section& s
   }
   settings->startup_message = startup_message_for(settings->conninfo, settings->user);
   settings->password = settings->conninfo.setting("password");
+  // MD5 and SCRAM answers to a password request are computed with OpenSSL, loaded only for
+  // the checks that have a password to send.
+  std::string why;
+  if (!settings->password.empty() && !load_openssl(why)) {
+    section.error("url", why);
+    return nullptr;
+  }
   // TLS under sslmode=prefer protects the password. With none to send, clear text shows
   // only the user and database names and spares the handshake; and at a password prompt
   // the probe can then leave without the server logging a reset connection (TlsSession
