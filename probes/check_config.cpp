@@ -20,7 +20,8 @@ const config::SectionSpec& checks_spec() {
            "The check kind: one of the `[[checks]] with type = ...` sections below."},
           {"probes", "array of strings", "[\"readiness\"]",
            "Which probes the check feeds: any of \"startup\", \"liveness\", \"readiness\"."},
-          {"interval", "duration", "\"10s\"", "Time between attempts."},
+          {"interval", "duration", "\"10s\"",
+           "Time between the starts of attempts (from when one was due to when the next is)."},
           {"timeout", "duration", "\"1s\"",
            "An attempt running longer is cancelled and counts as a failure. Must be shorter than "
            "interval."},

@@ -25,7 +25,8 @@ CheckRunner::~CheckRunner() {
 void CheckRunner::start() {
   if (running_) return;
   running_ = true;
-  schedule(static_cast<std::uint64_t>(config_.initial_delay.count()));
+  due_ms_ = uv_now(loop_) + static_cast<std::uint64_t>(config_.initial_delay.count());
+  schedule_due();
 }
 
 void CheckRunner::stop() {
@@ -40,8 +41,12 @@ void CheckRunner::stop() {
   }
 }
 
-void CheckRunner::schedule(std::uint64_t delay_ms) {
-  next_.start(delay_ms, [this] { attempt(); });
+void CheckRunner::schedule_due() {
+  const std::uint64_t now = uv_now(loop_);
+  // An attempt that outlasted the interval (interval_when_failing may be shorter than the
+  // timeout) is followed at once; the slots it missed are not made up.
+  if (due_ms_ < now) due_ms_ = now;
+  next_.start(due_ms_ - now, [this] { attempt(); });
 }
 
 void CheckRunner::attempt() {
@@ -96,8 +101,11 @@ void CheckRunner::finish(CheckResult result, bool timed_out) {
   health_.update_check(index_, std::move(state));
   if (observer_) observer_(config_, result, seconds);
   if (running_) {
-    schedule(next_delay_ms(config_.interval, config_.interval_when_failing, config_.jitter,
-                           !result.ok, rng_));
+    // Counted from when this attempt was due, not from when it ended: neither the time
+    // attempts take nor a busy loop's lateness accumulates into the interval.
+    due_ms_ += next_delay_ms(config_.interval, config_.interval_when_failing, config_.jitter,
+                             !result.ok, rng_);
+    schedule_due();
   }
 }
 

@@ -45,7 +45,8 @@ class CheckRunner {
  private:
   void attempt();
   void finish(CheckResult result, bool timed_out);
-  void schedule(std::uint64_t delay_ms);
+  // Starts the timer for the attempt due at due_ms_.
+  void schedule_due();
 
   uv_loop_t* loop_;
   const CheckConfig& config_;
@@ -60,6 +61,7 @@ class CheckRunner {
   bool in_flight_ = false;
   std::uint64_t attempt_id_ = 0;
   std::uint64_t started_ns_ = 0;
+  std::uint64_t due_ms_ = 0;  // loop time (uv_now) the next or current attempt is due
   CheckCounters counters_;
   AttemptObserver observer_;
 };

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <vector>
 
 namespace graced::probes {
 namespace {
@@ -18,10 +19,12 @@ class ScriptedCheck : public Check {
     bool ok = true;
     std::uint64_t delay_ms = 0;
   };
-  ScriptedCheck(uv_loop_t* loop, std::deque<Step> steps) : timer_(loop), steps_(std::move(steps)) {}
+  ScriptedCheck(uv_loop_t* loop, std::deque<Step> steps)
+      : loop_(loop), timer_(loop), steps_(std::move(steps)) {}
 
   void start(Done done) override {
     ++starts;
+    start_times_ms.push_back(uv_now(loop_));
     if (active) ++overlaps;
     active = true;
     done = [this, done](CheckResult r) {
@@ -49,8 +52,10 @@ class ScriptedCheck : public Check {
   int cancels = 0;
   int overlaps = 0;  // a start while an attempt was still in flight
   bool active = false;
+  std::vector<std::uint64_t> start_times_ms;  // loop time of each start
 
  private:
+  uv_loop_t* loop_;
   loop::Timer timer_;
   std::deque<Step> steps_;
 };
@@ -142,10 +147,10 @@ TEST_F(CheckRunnerTest, AtMostOneAttemptInFlight) {
   auto* check = make({{true, true, 30}, {true, true, 30}, {true, true, 30}});
   runner_->start();
   run_for(200);
-  // Each attempt takes 30ms and the next starts 40ms after it ends: about 3 in 200ms
-  // (fewer on a loaded machine, never more).
+  // Each attempt takes 30ms and the next starts 40ms after the last one started: about 5
+  // in 200ms (fewer on a loaded machine, never more than 6).
   EXPECT_GE(check->starts, 1);
-  EXPECT_LE(check->starts, 4);
+  EXPECT_LE(check->starts, 6);
   EXPECT_EQ(check->cancels, 0);
   EXPECT_EQ(check->overlaps, 0) << "never two attempts at once";
 }
@@ -183,6 +188,39 @@ TEST_F(CheckRunnerTest, TransitionsAreCounted) {
     return check->starts >= 4;
   }());
   EXPECT_EQ(runner_->counters().transitions, 3u);  // unknown->pass->fail->pass
+}
+
+TEST_F(CheckRunnerTest, AttemptsStartEveryIntervalHoweverLongTheyTake) {
+  config_.interval = config_.interval_when_failing = config::Duration{100};
+  config_.timeout = config::Duration{90};
+  // Every attempt takes 60 ms: counted from their ends, attempts would start every 160 ms.
+  auto* check = make(std::deque<ScriptedCheck::Step>(40, {true, true, 60}));
+  runner_->start();
+  run_for(1050);
+  const auto& t = check->start_times_ms;
+  ASSERT_GE(t.size(), 8u);
+  const double mean_gap =
+      static_cast<double>(t.back() - t.front()) / static_cast<double>(t.size() - 1);
+  EXPECT_GE(mean_gap, 95.0);
+  EXPECT_LE(mean_gap, 115.0);
+  EXPECT_EQ(check->overlaps, 0);
+}
+
+TEST_F(CheckRunnerTest, AnAttemptThatOutlastsTheIntervalIsFollowedAtOnceWithoutCatchingUp) {
+  config_.interval = config::Duration{1000};
+  config_.interval_when_failing = config::Duration{20};
+  config_.timeout = config::Duration{90};
+  // Every attempt hangs until its 90 ms timeout, four failing intervals long.
+  auto* check = make(std::deque<ScriptedCheck::Step>(40, {false}));
+  runner_->start();
+  run_for(500);
+  const auto& t = check->start_times_ms;
+  ASSERT_GE(t.size(), 4u);
+  for (std::size_t i = 1; i < t.size(); ++i) {
+    EXPECT_GE(t[i] - t[i - 1], 90u) << "attempt " << i << " started before the last one ended";
+    EXPECT_LE(t[i] - t[i - 1], 150u) << "attempt " << i << " waited after the timeout";
+  }
+  EXPECT_EQ(check->overlaps, 0);
 }
 
 }  // namespace
