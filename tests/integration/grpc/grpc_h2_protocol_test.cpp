@@ -250,6 +250,41 @@ TEST_F(GrpcH2Protocol, OversizedHeadersAreRefused) {
   EXPECT_EQ(call_status(c, next), 0);
 }
 
+TEST_F(GrpcH2Protocol, AnAnswerLargerThanTheSocketTakesArrivesWholeAndInOrder) {
+  auto s = setup();
+  // /readyz?verbose of ~6.5 MB: more than the kernel's largest send buffer (tcp_wmem, 4 MiB
+  // by default) and graced's write backlog (1 MiB) together take at once.
+  constexpr int kChecks = 30000;
+  const std::string padding(200, 'x');
+  auto name = [&](int i) { return "dependency-" + std::to_string(i) + "-" + padding; };
+  for (int i = 0; i < kChecks; ++i) {
+    s.checks.push_back(test::grpc_test_check(name(i), {Probe::readiness}, CheckStatus::passing));
+  }
+  GrpcLoopServer server(std::move(s));
+  // Windows wide enough for the whole answer, a small socket buffer, and no reading for a
+  // while: the server's writes stop part-way and the rest waits queued behind them.
+  H2TestClient c(server.port(), 1u << 30, 4096);
+  auto id = c.request({{":method", "GET"},
+                       {":scheme", "http"},
+                       {":path", "/readyz?verbose"},
+                       {":authority", "127.0.0.1"}},
+                      std::nullopt);
+  std::this_thread::sleep_for(300ms);
+  ASSERT_TRUE(c.pump_until([&] { return c.stream_closed(id); }, 30s));
+  auto& got = c.stream(id);
+  EXPECT_EQ(got.headers[":status"], "200");
+  // After graced's own entries (process, startup, shutdown), the checks in their order.
+  std::string want = "[+]db ok\n";
+  for (int i = 0; i < kChecks; ++i)
+    want += "[+]" + name(i) + " ok\n";
+  want += "readyz check passed\n";
+  const auto first = got.body.find("[+]db ok\n");
+  ASSERT_NE(first, std::string::npos) << got.body.substr(0, 200);
+  const std::string checks = got.body.substr(first);
+  EXPECT_EQ(checks.size(), want.size());
+  EXPECT_TRUE(checks == want) << "the answer arrived altered or out of order";
+}
+
 TEST_F(GrpcH2Protocol, PlainHttpOverHttp2ReachesTheProbeEndpoints) {
   GrpcLoopServer server(setup());
   H2TestClient c(server.port());

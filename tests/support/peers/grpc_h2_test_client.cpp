@@ -70,8 +70,11 @@ H2Fields grpc_request_fields(const std::string& path) {
           {"te", "trailers"}};
 }
 
-H2TestClient::H2TestClient(std::uint16_t port, std::uint32_t initial_window_size) {
+H2TestClient::H2TestClient(std::uint16_t port, std::uint32_t initial_window_size,
+                           int receive_buffer) {
   fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd_ >= 0 && receive_buffer > 0)
+    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
@@ -118,6 +121,9 @@ H2TestClient::H2TestClient(std::uint16_t port, std::uint32_t initial_window_size
   const nghttp2_settings_entry settings[] = {
       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, initial_window_size}};
   nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, 1);
+  if (initial_window_size > 65535)
+    nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0,
+                                          static_cast<std::int32_t>(initial_window_size));
   flush();
 }
 

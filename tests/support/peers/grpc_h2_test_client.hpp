@@ -37,8 +37,12 @@ struct H2Stream {
 class H2TestClient {
  public:
   // Connects to 127.0.0.1:port and sends the preface and SETTINGS (with this initial
-  // stream window: a small one makes the server wait for the client). Throws on failure.
-  explicit H2TestClient(std::uint16_t port, std::uint32_t initial_window_size = 65535);
+  // stream window: a small one makes the server wait for the client; one larger than
+  // HTTP/2's default also widens the connection's window). `receive_buffer` > 0 sets the
+  // socket's SO_RCVBUF first, so that the server's writes fill the socket while the test
+  // does not pump. Throws on failure.
+  explicit H2TestClient(std::uint16_t port, std::uint32_t initial_window_size = 65535,
+                        int receive_buffer = 0);
   ~H2TestClient();
   H2TestClient(const H2TestClient&) = delete;
   H2TestClient& operator=(const H2TestClient&) = delete;
