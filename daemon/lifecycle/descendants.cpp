@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace graced {
 namespace {
@@ -30,19 +31,23 @@ pid_t parent_of(pid_t pid) {
   return ppid;
 }
 
-// The pids a /proc/PID/task/TID/children file lists ("12 345 "); empty when it is gone.
-void read_children_list(const char* path, std::vector<pid_t>& out) {
+// Appends the pids a /proc/PID/task/TID/children file lists ("12 345 ") that are not in
+// `seen` yet: a child whose parent thread exits moves to a sibling thread and may be
+// listed twice in one walk. Nothing when the file is gone.
+void read_children_list(const char* path, std::unordered_set<pid_t>& seen,
+                        std::vector<pid_t>& out) {
   FILE* f = std::fopen(path, "re");
   if (!f) return;
   int pid = 0;
-  while (std::fscanf(f, "%d", &pid) == 1)
-    out.push_back(static_cast<pid_t>(pid));
+  while (std::fscanf(f, "%d", &pid) == 1) {
+    if (seen.insert(static_cast<pid_t>(pid)).second) out.push_back(static_cast<pid_t>(pid));
+  }
   std::fclose(f);
 }
 
 // The children of every thread of `pid`: a multi-threaded service forks from any thread,
 // and each thread's children are listed under that thread only.
-void append_children(pid_t pid, std::vector<pid_t>& out) {
+void append_children(pid_t pid, std::unordered_set<pid_t>& seen, std::vector<pid_t>& out) {
   char path[64];
   std::snprintf(path, sizeof path, "/proc/%d/task", static_cast<int>(pid));
   DIR* tasks = opendir(path);
@@ -51,7 +56,7 @@ void append_children(pid_t pid, std::vector<pid_t>& out) {
     if (e->d_name[0] == '.') continue;
     char list[320];  // d_name is at most 255 bytes
     std::snprintf(list, sizeof list, "/proc/%d/task/%s/children", static_cast<int>(pid), e->d_name);
-    read_children_list(list, out);
+    read_children_list(list, seen, out);
   }
   closedir(tasks);
 }
@@ -64,10 +69,11 @@ std::optional<std::vector<pid_t>> find_descendants_by_children_lists(pid_t ances
                 static_cast<int>(getpid()));
   if (access(probe, R_OK) != 0) return std::nullopt;
   std::vector<pid_t> out;
-  append_children(ancestor, out);
+  std::unordered_set<pid_t> seen{ancestor};
+  append_children(ancestor, seen, out);
   // `out` grows as it is walked: each process found adds its own children behind it.
   for (std::size_t i = 0; i < out.size(); ++i)
-    append_children(out[i], out);
+    append_children(out[i], seen, out);
   return out;
 }
 
@@ -103,9 +109,21 @@ std::vector<pid_t> find_descendants(pid_t ancestor) {
 }
 
 int signal_descendants(int signo) {
+  // A process that dies while the tree is read hands its children to graced (PID 1 or
+  // subreaper) after graced's own list was read, so one walk can miss them: walk again
+  // until a walk finds no one it has not signalled (a few at most: each such walk means
+  // a process died meanwhile).
+  constexpr int kMaxWalks = 4;
+  std::unordered_set<pid_t> signalled;
   int count = 0;
-  for (pid_t pid : find_descendants(getpid())) {
-    if (kill(pid, signo) == 0) ++count;
+  for (int walk = 0; walk < kMaxWalks; ++walk) {
+    bool found_new = false;
+    for (pid_t pid : find_descendants(getpid())) {
+      if (!signalled.insert(pid).second) continue;
+      found_new = true;
+      if (kill(pid, signo) == 0) ++count;
+    }
+    if (!found_new) break;
   }
   return count;
 }
