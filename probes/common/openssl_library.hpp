@@ -54,8 +54,9 @@ inline constexpr const char* kOpenSslSoname = "libssl.so.3";
 // `error` saying why and what to install.
 const OpenSsl* load_openssl(std::string& error);
 
-// OpenSSL's functions for code that runs once the configuration has loaded them: calling
-// it when load_openssl() failed is a bug, and ends graced with a message saying so.
+// OpenSSL's functions for code that runs once the configuration has loaded them (it
+// loads them itself on the first call otherwise). Calling it where load_openssl() failed
+// is a bug: the configuration should have been refused; it ends graced with a message.
 const OpenSsl& openssl();
 
 }  // namespace graced::probes
