@@ -1,10 +1,11 @@
 // OpenSSL, loaded with dlopen() when the configuration needs it, and only then: an https
 // URL, a postgres check that sends a password or speaks TLS, Basic auth credentials in
 // an http URL. Linked, libssl and libcrypto would be loaded and relocated at every start
-// of graced, which costs each start ~1 ms and each instance ~1.7 MiB of RSS, for features
-// most configurations never use. The build still compiles against OpenSSL's headers, so
-// the types and signatures are OpenSSL's. The fully static build links OpenSSL instead
-// (it has no dynamic loader) and fills the same table with the linked functions.
+// of graced, which costs each start a millisecond or more and each instance ~1.7 MiB of
+// RSS, for features most configurations never use. The build still compiles against
+// OpenSSL's headers, so the types and signatures are OpenSSL's. The fully static build
+// links OpenSSL instead (it has no dynamic loader) and fills the same table with the
+// linked functions.
 #pragma once
 
 #include <openssl/err.h>

@@ -127,12 +127,6 @@ std::shared_ptr<const CheckSettings> HttpCheckKind::parse(config::Section& secti
     if (auto parsed = parse_url(*url, error)) {
       settings->url = std::move(*parsed);
       settings->url_text = *url;
-      // TLS and Basic auth's base64 are OpenSSL's, loaded only for the checks that need it.
-      std::string why;
-      if ((settings->url.https || settings->url.has_credentials) && !load_openssl(why)) {
-        section.error("url", why);
-        ok = false;
-      }
     } else {
       // The URL may hold a password: show it redacted.
       section.error("url", config::redact_value(error));
@@ -218,6 +212,16 @@ std::shared_ptr<const CheckSettings> HttpCheckKind::parse(config::Section& secti
       section.warning("tls_verify", "ignored: the url is not https://");
   } else if (ok && !settings->tls_verify && section.has("ca_file")) {
     section.warning("ca_file", "ignored: tls_verify is false");
+  }
+
+  // TLS and Basic auth's base64 are OpenSSL's, loaded only for the checks that need them
+  // (an Authorization header of the configuration's own replaces the URL's credentials).
+  const bool basic_auth =
+      settings->url.has_credentials && !has_header(settings->headers, "Authorization");
+  std::string why;
+  if (ok && (settings->url.https || basic_auth) && !load_openssl(why)) {
+    section.error("url", why);
+    ok = false;
   }
 
   if (!ok) return nullptr;

@@ -2,7 +2,7 @@
 
 #include <strings.h>
 
-#include "probes/common/openssl_library.hpp"
+#include "probes/common/base64.hpp"
 #include "version.hpp"
 
 namespace graced::probes {
@@ -12,23 +12,13 @@ bool same_name(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
+}  // namespace
+
 bool has_header(const HeaderList& headers, std::string_view name) {
   for (const auto& [k, v] : headers)
     if (same_name(k, name)) return true;
   return false;
 }
-
-std::string base64(std::string_view data) {
-  const OpenSsl& ssl = openssl();
-  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-  const int n = ssl.EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                    reinterpret_cast<const unsigned char*>(data.data()),
-                                    static_cast<int>(data.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
-}  // namespace
 
 std::string user_agent() {
   return std::string("graced/") + kVersion;
@@ -45,7 +35,7 @@ std::string build_request(std::string_view method, const Url& url, const HeaderL
   if (!has_header(headers, "Host")) out += "Host: " + url.authority() + "\r\n";
   if (!has_header(headers, "User-Agent")) out += "User-Agent: " + user_agent() + "\r\n";
   if (url.has_credentials && !has_header(headers, "Authorization"))
-    out += "Authorization: Basic " + base64(url.user + ":" + url.password) + "\r\n";
+    out += "Authorization: Basic " + base64_encode(url.user + ":" + url.password) + "\r\n";
   for (const auto& [name, value] : headers)
     out += name + ": " + value + "\r\n";
   // Some servers refuse a POST without a length (411), even an empty one.

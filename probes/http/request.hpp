@@ -17,6 +17,9 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 // as Basic auth unless an Authorization header is given.
 std::string build_request(std::string_view method, const Url& url, const HeaderList& headers);
 
+// Whether `headers` has one named `name` (names compare without case).
+bool has_header(const HeaderList& headers, std::string_view name);
+
 // Header names graced manages itself (framing), which a configuration may not set.
 bool is_reserved_header(std::string_view name);
 

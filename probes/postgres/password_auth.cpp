@@ -4,6 +4,7 @@
 #include <charconv>
 #include <random>
 
+#include "probes/common/base64.hpp"
 #include "probes/common/openssl_library.hpp"
 #include "probes/postgres/wire_message.hpp"
 
@@ -51,29 +52,6 @@ Digest hmac(std::string_view key, std::string_view message) {
   return out;
 }
 
-std::string base64(std::string_view data) {
-  const OpenSsl& ssl = openssl();
-  std::string out(4 * ((data.size() + 2) / 3), '\0');
-  const int length = ssl.EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                         bytes_of(data), static_cast<int>(data.size()));
-  out.resize(static_cast<std::size_t>(length));
-  return out;
-}
-
-std::optional<std::string> unbase64(std::string_view text) {
-  const OpenSsl& ssl = openssl();
-  if (text.empty() || text.size() % 4 != 0) return std::nullopt;
-  std::string out(text.size() / 4 * 3, '\0');
-  const int length = ssl.EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                         bytes_of(text), static_cast<int>(text.size()));
-  if (length < 0) return std::nullopt;
-  // EVP_DecodeBlock counts the padding as decoded bytes.
-  const std::size_t padding = text.ends_with("==") ? 2 : text.ends_with('=') ? 1 : 0;
-  out.resize(static_cast<std::size_t>(length) - padding);
-  return out;
-}
-
-// The value of attribute `name` in "r=...,s=...,i=...".
 std::optional<std::string_view> attribute(std::string_view message, char name) {
   std::size_t start = 0;
   while (start <= message.size()) {
@@ -109,7 +87,7 @@ std::string random_nonce() {
     for (auto& byte : raw)
       byte = static_cast<unsigned char>(device());
   }
-  return base64(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
+  return base64_encode(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
 }
 
 }  // namespace
@@ -169,7 +147,7 @@ std::optional<std::string> ScramClient::final_response(std::string_view server_f
     error = "invalid SCRAM response (nonce mismatch)";
     return std::nullopt;
   }
-  const auto salt = unbase64(*salt_text);
+  const auto salt = base64_decode(*salt_text);
   int iterations = 0;
   const auto [end, ec] = std::from_chars(
       iterations_text->data(), iterations_text->data() + iterations_text->size(), iterations);
@@ -194,7 +172,7 @@ std::optional<std::string> ScramClient::final_response(std::string_view server_f
   Digest proof{};
   for (std::size_t i = 0; i < proof.size(); ++i)
     proof[i] = static_cast<unsigned char>(client_key[i] ^ signature[i]);
-  return password_message(without_proof + ",p=" + base64(view_of(proof)));
+  return password_message(without_proof + ",p=" + base64_encode(view_of(proof)));
 }
 
 }  // namespace graced::probes::pgwire

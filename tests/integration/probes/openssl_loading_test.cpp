@@ -49,6 +49,14 @@ TEST(OpenSslLoading, BasicAuthCredentialsLoadIt) {
               HasSubstr("libcrypto.so.3"));
 }
 
+TEST(OpenSslLoading, CredentialsAnAuthorizationHeaderReplacesDoNotLoadIt) {
+  const std::string maps =
+      test::maps_of_running_graced(http_check("http://me:secret@127.0.0.1:1/healthz") +
+                                   "headers = { Authorization = \"Bearer token\" }\n");
+  ASSERT_THAT(maps, HasSubstr("libuv"));
+  EXPECT_FALSE(maps_openssl(maps)) << maps;
+}
+
 TEST(OpenSslLoading, APostgresPasswordLoadsIt) {
   EXPECT_THAT(test::maps_of_running_graced(
                   postgres_check("postgresql://u:pw@127.0.0.1:1/d?sslmode=disable")),
