@@ -1,9 +1,11 @@
 #include "probes/common/openssl_library.hpp"
 
-#include <dlfcn.h>
-
 #include <cstdio>
 #include <cstdlib>
+
+#ifndef GRACED_OPENSSL_LINKED
+#include "probes/common/shared_library.hpp"
+#endif
 
 namespace graced::probes {
 namespace {
@@ -22,22 +24,14 @@ Loaded load() {
   return out;
 }
 #else
+const SharedLibrary kOpenSsl{kOpenSslSoname, "OpenSSL", "libssl3"};
+
 Loaded load() {
   Loaded out;
-  // RTLD_LOCAL: OpenSSL's symbols stay out of the global namespace.
-  void* handle = dlopen(kOpenSslSoname, RTLD_NOW | RTLD_LOCAL);
-  if (handle == nullptr) {
-    const char* why = dlerror();
-    out.error = std::string("needs OpenSSL, which cannot be loaded (") +
-                (why ? why : kOpenSslSoname) + "); install the libssl3 package";
-    return out;
-  }
-#define GRACED_OPENSSL_LOOKUP(name)                                                     \
-  out.functions.name = reinterpret_cast<decltype(&::name)>(dlsym(handle, #name));       \
-  if (out.functions.name == nullptr) {                                                  \
-    out.error = std::string("needs OpenSSL, but ") + kOpenSslSoname + " has no " #name; \
-    return out;                                                                         \
-  }
+  void* handle = open_shared_library(kOpenSsl, out.error);
+  if (handle == nullptr) return out;
+#define GRACED_OPENSSL_LOOKUP(name) \
+  if (!find_function(handle, kOpenSsl, #name, out.functions.name, out.error)) return out;
   GRACED_OPENSSL_FUNCTIONS(GRACED_OPENSSL_LOOKUP)
 #undef GRACED_OPENSSL_LOOKUP
   return out;

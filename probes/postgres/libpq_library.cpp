@@ -1,9 +1,12 @@
 #include "probes/postgres/libpq_library.hpp"
 
-#include <dlfcn.h>
+#include "probes/common/shared_library.hpp"
 
 namespace graced::probes {
 namespace {
+
+// dlopen() also loads what libpq links: Kerberos, LDAP, SASL, GnuTLS.
+const SharedLibrary kLibpq{kLibpqSoname, "libpq", "libpq5"};
 
 struct Loaded {
   Libpq functions;
@@ -12,20 +15,10 @@ struct Loaded {
 
 Loaded load() {
   Loaded out;
-  // RTLD_LOCAL: libpq's symbols (and its libraries') stay out of the global namespace.
-  void* handle = dlopen(kLibpqSoname, RTLD_NOW | RTLD_LOCAL);
-  if (handle == nullptr) {
-    const char* why = dlerror();
-    out.error = std::string("needs libpq, which cannot be loaded (") + (why ? why : kLibpqSoname) +
-                "); install the libpq5 package";
-    return out;
-  }
-#define GRACED_LIBPQ_LOOKUP(name)                                                   \
-  out.functions.name = reinterpret_cast<decltype(&::name)>(dlsym(handle, #name));   \
-  if (out.functions.name == nullptr) {                                              \
-    out.error = std::string("needs libpq, but ") + kLibpqSoname + " has no " #name; \
-    return out;                                                                     \
-  }
+  void* handle = open_shared_library(kLibpq, out.error);
+  if (handle == nullptr) return out;
+#define GRACED_LIBPQ_LOOKUP(name) \
+  if (!find_function(handle, kLibpq, #name, out.functions.name, out.error)) return out;
   GRACED_LIBPQ_FUNCTIONS(GRACED_LIBPQ_LOOKUP)
 #undef GRACED_LIBPQ_LOOKUP
   return out;

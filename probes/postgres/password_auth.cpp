@@ -52,6 +52,7 @@ Digest hmac(std::string_view key, std::string_view message) {
   return out;
 }
 
+// The value of attribute `name` in "r=...,s=...,i=...".
 std::optional<std::string_view> attribute(std::string_view message, char name) {
   std::size_t start = 0;
   while (start <= message.size()) {
