@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "config/diagnostics.hpp"
+#include "config/toml_text.hpp"
 
 namespace graced::hooks {
 namespace {
@@ -11,24 +12,12 @@ namespace {
 // A TOML basic string that reads back as exactly `s`: the values were already expanded
 // from the environment once, so a "$" is doubled to stay literal when read again.
 std::string toml_string(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
+  std::string doubled;
   for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (c == '$') {
-      out += "$$";
-    } else if (u < 0x20 || u == 0x7f) {
-      out += "\\u00";
-      out += kHex[u >> 4];
-      out += kHex[u & 0xf];
-    } else {
-      out += c;
-    }
+    doubled += c;
+    if (c == '$') doubled += '$';
   }
-  return out + "\"";
+  return config::toml_basic_string(doubled);
 }
 
 std::string request_toml(const HttpAction& action, const config::Section& section) {

@@ -3,6 +3,7 @@
 #include <functional>
 #include <optional>
 
+#include "config/toml_text.hpp"
 #include "manifest/manifest.hpp"
 #include "probe_client/probe_command.hpp"
 
@@ -19,26 +20,6 @@ constexpr Shortcut kShortcuts[] = {
     {"--workdir", "process.workdir"}, {"--user", "process.user"},
     {"--group", "process.group"},     {"--pdeathsig", "process.pdeathsig"},
 };
-
-// The flag's value as a TOML string, so that "--user 1000" stays the text "1000".
-std::string toml_string(const std::string& v) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (char c : v) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20 || u == 0x7f) {
-      out += "\\u00";
-      out += kHex[u >> 4];
-      out += kHex[u & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
 
 bool is_verb(const std::string& a) {
   return a == "run" || a == "check-config" || a == "version" || a == "help" || a == "probe" ||
@@ -182,7 +163,8 @@ std::variant<Invocation, UsageError> parse_invocation(const std::vector<std::str
       if (matches(s.flag)) {
         auto v = value(s.flag);
         if (!v) return UsageError{std::string(s.flag) + " needs a value"};
-        inv.overrides.push_back(std::string(s.key) + "=" + toml_string(*v));
+        // A TOML string, so that "--user 1000" stays the text "1000".
+        inv.overrides.push_back(std::string(s.key) + "=" + config::toml_basic_string(*v));
         shortcut = true;
       }
     }

@@ -1,5 +1,6 @@
 // Builds the effective configuration as TOML for `graced check-config`. Secrets are
-// redacted here, where values become text for humans.
+// redacted here, where values become text for humans. The text reads back as the same
+// values (tests/unit/config/emitter_test.cpp); its layout is emitter.cpp's.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@ namespace graced::config {
 
 class Emitter {
  public:
+  struct Node;  // a table (emitter.cpp)
   class Table {
    public:
     Table& set(std::string_view key, std::string_view value);  // redacted by key and content
@@ -42,8 +44,9 @@ class Emitter {
 
    private:
     friend class Emitter;
-    explicit Table(void* t) : t_(t) {}
-    void* t_;  // toml::table*
+    explicit Table(Node* t) : t_(t) {}
+    Table fresh_sub(std::string_view key);  // [key], replacing what was there
+    Node* t_;
   };
 
   Emitter();
@@ -52,8 +55,7 @@ class Emitter {
   std::string str() const;
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Node> root_;
 };
 
 }  // namespace graced::config

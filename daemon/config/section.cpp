@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/signal_names.hpp"
+#include "config/toml_text.hpp"
 
 namespace graced::config {
 
@@ -57,26 +58,6 @@ std::string quoted(std::string_view s) {
   for (char c : s) {
     if (c == '"' || c == '\\') out += '\\';
     out += c;
-  }
-  return out + "\"";
-}
-
-// A TOML basic string holding `s` exactly (control characters escaped).
-std::string toml_basic_string(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20 || u == 0x7f) {
-      out += "\\u00";
-      out += kHex[u >> 4];
-      out += kHex[u & 0xf];
-    } else {
-      out += c;
-    }
   }
   return out + "\"";
 }

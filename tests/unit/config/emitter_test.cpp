@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "config/section.hpp"
 
@@ -97,6 +100,46 @@ TEST(Emitter, SubTableIsSharedAndAppendAddsOneTableEach) {
   e.root().sub("log").set("format", "json");
   const std::string out = e.str();
   EXPECT_THAT(out, HasSubstr("[log]\nformat = 'json'\nlevel = 'info'"));
+}
+
+TEST(Emitter, StringsAndKeysThatCannotBeBareReadBackExactly) {
+  // Literal strings where TOML allows them, basic strings with escapes where it does not;
+  // keys bare where they may be, quoted otherwise.
+  const std::vector<std::string> values = {
+      "plain", "it's", "a\"b\\c", "tab\there", "two\nlines", "bell\x07 del\x7f", "caf\xc3\xa9"};
+  const std::vector<std::pair<std::string, std::string>> env = {
+      {"weird name", "1"}, {"dotted.name", "2"}, {"quote'd", "3"}, {"", "4"}, {"LANG", "C"}};
+  Emitter e;
+  e.root().sub("process").set_list("command", values).set_table("env", env);
+  const std::string out = e.str();
+  EXPECT_THAT(out, HasSubstr("'plain', \"it's\", 'a\"b\\c'"));
+  EXPECT_THAT(out, HasSubstr("\"two\\nlines\""));
+  EXPECT_THAT(out, HasSubstr("'weird name' = '1'"));
+  EXPECT_THAT(out, HasSubstr("LANG = 'C'"));
+
+  Document doc;
+  Diagnostics diags;
+  ASSERT_TRUE(doc.load_string(out, "emitted", diags)) << out;
+  const SectionSpec process_spec{"process", "", {{"command", "", "", ""}, {"env", "", "", ""}}};
+  const SectionSpec root_spec{"", "", {{"process", "", "", ""}}};
+  Section p = doc.root(root_spec, diags).table("process", process_spec);
+  EXPECT_EQ(p.string_list("command"), values);
+  auto read_env = p.string_table("env");
+  ASSERT_TRUE(read_env.has_value()) << out;
+  EXPECT_EQ(std::set(read_env->begin(), read_env->end()), std::set(env.begin(), env.end()));
+}
+
+TEST(Emitter, SubTablesAreIndentedAndATableOfTablesHasNoHeaderOfItsOwn) {
+  Emitter e;
+  e.root().sub("grpc").set("listen", "").sub("services");
+  e.root().sub("signals").set_int_table("rewrite", {{"SIGTERM", 3}});
+  e.root().set_int_list("empty", {});
+  const std::string out = e.str();
+  EXPECT_EQ(out,
+            "empty = []\n"
+            "\n[grpc]\nlisten = ''\n"
+            "\n    [grpc.services]\n"
+            "\n[signals.rewrite]\nSIGTERM = 3\n");
 }
 
 }  // namespace
