@@ -1,9 +1,8 @@
 // graced: the entrypoint of a container. See README.md.
-#include <cstdio>
-#include <iostream>
 #include <string>
 #include <vector>
 
+#include "cli/console.hpp"
 #include "cli/invocation.hpp"
 #include "daemon.hpp"
 #include "daemon_config.hpp"
@@ -20,7 +19,7 @@ constexpr int kUsageError = 2;
 
 int print_diagnostics(const graced::config::Diagnostics& diags) {
   for (const auto& d : diags.all())
-    std::cerr << "graced: " << d.str() << "\n";
+    graced::cli::print_err("graced: " + d.str() + "\n");
   return diags.has_errors() ? kUsageError : 0;
 }
 
@@ -33,29 +32,30 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   auto parsed = graced::cli::parse_invocation(args);
   if (auto* err = std::get_if<graced::cli::UsageError>(&parsed)) {
-    std::cerr << "graced: " << err->message << "\nRun 'graced --help' for usage.\n";
+    graced::cli::print_err("graced: " + err->message + "\nRun 'graced --help' for usage.\n");
     return kUsageError;
   }
   const auto& inv = std::get<graced::cli::Invocation>(parsed);
 
   switch (inv.verb) {
     case graced::cli::Verb::help:
-      std::cout << graced::cli::usage(inv.help_topic);
+      graced::cli::print_out(graced::cli::usage(inv.help_topic));
       return 0;
     case graced::cli::Verb::version:
-      std::cout << "graced " << graced::kVersion << "\n";
+      graced::cli::print_out(std::string("graced ") + graced::kVersion + "\n");
       return 0;
     case graced::cli::Verb::check_config: {
       auto loaded = graced::load_config({inv.config_path, inv.overrides, inv.command, false});
       int rc = print_diagnostics(loaded.diagnostics);
       if (rc != 0) return rc;
       const auto budget = graced::shutdown_budget(loaded.config);
-      std::cout << "# effective configuration (from " << loaded.config.source << ")\n"
-                << "# Kubernetes: set terminationGracePeriodSeconds >= "
-                << budget.termination_grace_period_seconds
-                << " (grace_period + post_stop_timeout + 2s; a preStop hook's own time counts "
-                   "against it too)\n"
-                << graced::effective_config_toml(loaded.config);
+      graced::cli::print_out(
+          "# effective configuration (from " + loaded.config.source + ")\n" +
+          "# Kubernetes: set terminationGracePeriodSeconds >= " +
+          std::to_string(budget.termination_grace_period_seconds) +
+          " (grace_period + post_stop_timeout + 2s; a preStop hook's own time counts "
+          "against it too)\n" +
+          graced::effective_config_toml(loaded.config));
       return 0;
     }
     case graced::cli::Verb::probe:
@@ -64,8 +64,11 @@ int main(int argc, char** argv) {
       auto loaded = graced::load_config({inv.config_path, inv.overrides, inv.command, false});
       int rc = print_diagnostics(loaded.diagnostics);
       if (rc != 0) return rc;
-      return graced::manifest::run_manifest_command(loaded.config, inv.manifest, std::cout,
-                                                    std::cerr);
+      std::string out, err;
+      rc = graced::manifest::run_manifest_command(loaded.config, inv.manifest, out, err);
+      graced::cli::print_err(err);
+      graced::cli::print_out(out);
+      return rc;
     }
     case graced::cli::Verb::run:
       break;

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
-#include <ostream>
 
 #include "health/probe.hpp"
 #include "http/listen_address.hpp"
@@ -303,24 +302,24 @@ std::variant<Manifest, ManifestError> build_manifest(const DaemonConfig& c, cons
   return m;
 }
 
-int run_manifest_command(const DaemonConfig& config, const Options& options, std::ostream& out,
-                         std::ostream& err) {
+int run_manifest_command(const DaemonConfig& config, const Options& options, std::string& out,
+                         std::string& err) {
   auto built = build_manifest(config, options);
   if (auto* e = std::get_if<ManifestError>(&built)) {
-    err << "graced manifest: " << e->message << "\n";
+    err += "graced manifest: " + e->message + "\n";
     return 2;
   }
   const auto& m = std::get<Manifest>(built);
   for (const auto& w : m.warnings)
-    err << "graced manifest: warning: " << w << "\n";
+    err += "graced manifest: warning: " + w + "\n";
   if (options.format == Format::json) {
     for (auto n : m.notes) {
       std::replace(n.begin(), n.end(), '\n', ' ');  // one line each on stderr
-      err << "graced manifest: note: " << n << "\n";
+      err += "graced manifest: note: " + n + "\n";
     }
-    out << to_json(m.document);
+    out += to_json(m.document);
   } else {
-    out << to_yaml(m.document);
+    out += to_yaml(m.document);
   }
   return 0;
 }

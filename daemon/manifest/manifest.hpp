@@ -3,7 +3,6 @@
 // derived from the same DaemonConfig graced runs with, so they cannot drift apart.
 #pragma once
 
-#include <iosfwd>
 #include <string>
 #include <variant>
 #include <vector>
@@ -69,10 +68,11 @@ struct ManifestError {
 std::variant<Manifest, ManifestError> build_manifest(const DaemonConfig& config,
                                                      const Options& options);
 
-// Prints the manifest on `out` and warnings (and, for JSON, notes) on `err`; returns the
-// exit code: 0, or 2 when the configuration cannot be expressed (e.g. no probe port).
-int run_manifest_command(const DaemonConfig& config, const Options& options, std::ostream& out,
-                         std::ostream& err);
+// The manifest, appended to `out`, and warnings (and, for JSON, notes), appended to `err`,
+// for stdout and stderr; returns the exit code: 0, or 2 when the configuration cannot be
+// expressed (e.g. no probe port).
+int run_manifest_command(const DaemonConfig& config, const Options& options, std::string& out,
+                         std::string& err);
 
 // The text of `graced manifest --help`.
 std::string manifest_usage();

@@ -4,10 +4,12 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
+
+#include "process/proc_file.hpp"
 
 namespace graced::metrics {
 namespace {
@@ -21,37 +23,31 @@ struct SelfStat {
 
 // /proc/self/stat: the fields after the command name (which may hold spaces and parens).
 bool read_self_stat(SelfStat& out) {
-  std::ifstream in("/proc/self/stat");
-  std::string line;
-  if (!std::getline(in, line)) return false;
+  const std::string line = process::read_proc_file("/proc/self/stat");
   const auto close = line.rfind(')');
   if (close == std::string::npos) return false;
-  std::istringstream rest(line.substr(close + 2));
-  std::vector<std::string> f;
-  for (std::string field; rest >> field;)
-    f.push_back(field);
-  // Field 3 (state) is f[0]; utime is field 14, stime 15, starttime 22, vsize 23, rss 24.
+  std::vector<double> f;  // f[0] is field 3 (state): not a number, read as 0
+  for (const char* p = line.c_str() + close + 1;;) {
+    p += std::strspn(p, " \n");
+    if (*p == '\0') break;
+    f.push_back(std::strtod(p, nullptr));
+    p += std::strcspn(p, " \n");
+  }
+  // utime is field 14, stime 15, starttime 22, vsize 23, rss 24.
   if (f.size() < 22) return false;
   const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   const double page = static_cast<double>(sysconf(_SC_PAGESIZE));
-  out.cpu_seconds = (std::stod(f[11]) + std::stod(f[12])) / ticks;
-  out.start_seconds_since_boot = std::stod(f[19]) / ticks;
-  out.virtual_bytes = std::stod(f[20]);
-  out.resident_bytes = std::stod(f[21]) * page;
+  out.cpu_seconds = (f[11] + f[12]) / ticks;
+  out.start_seconds_since_boot = f[19] / ticks;
+  out.virtual_bytes = f[20];
+  out.resident_bytes = f[21] * page;
   return true;
 }
 
 double boot_time_seconds() {
-  std::ifstream in("/proc/stat");
-  for (std::string key; in >> key;) {
-    if (key == "btime") {
-      double v = 0;
-      in >> v;
-      return v;
-    }
-    in.ignore(1 << 20, '\n');
-  }
-  return 0;
+  const std::string stat = process::read_proc_file("/proc/stat");
+  const auto at = stat.find("\nbtime ");
+  return at == std::string::npos ? 0 : std::strtod(stat.c_str() + at + 7, nullptr);
 }
 
 double open_fds() {

@@ -1,7 +1,8 @@
 #include "probe_client/probe_command.hpp"
 
 #include <csignal>
-#include <iostream>
+
+#include "cli/console.hpp"
 
 #include "probe_client/grpc_probe.hpp"
 #include "probe_client/http_probe.hpp"
@@ -12,11 +13,11 @@ namespace graced::probe_client {
 int run_probe_command(const std::vector<std::string>& args) {
   auto parsed = parse_probe_args(args);
   if (std::holds_alternative<HelpArgs>(parsed)) {
-    std::cout << probe_usage();
+    cli::print_out(probe_usage());
     return 0;
   }
   if (auto* err = std::get_if<ArgsError>(&parsed)) {
-    std::cerr << "graced probe: " << err->message << "\nRun 'graced probe --help' for usage.\n";
+    cli::print_err("graced probe: " + err->message + "\nRun 'graced probe --help' for usage.\n");
     return kBadArguments;
   }
   // A server that hangs up while the request is written must not kill the probe.
@@ -24,7 +25,7 @@ int run_probe_command(const std::vector<std::string>& args) {
   ProbeOutcome outcome = std::holds_alternative<GrpcProbeArgs>(parsed)
                              ? run_grpc_probe(std::get<GrpcProbeArgs>(parsed))
                              : run_http_probe(std::get<HttpProbeArgs>(parsed));
-  (outcome.exit_code == kServing ? std::cout : std::cerr) << outcome.line << "\n";
+  (outcome.exit_code == kServing ? cli::print_out : cli::print_err)(outcome.line + "\n");
   return outcome.exit_code;
 }
 

@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include "cli/invocation.hpp"
@@ -189,21 +188,21 @@ TEST_F(ManifestBuild, LoopbackListenerIsAWarning) {
 }
 
 TEST_F(ManifestBuild, RunPrintsErrorsAndExits2) {
-  std::ostringstream out;
-  std::ostringstream err;
+  std::string out;
+  std::string err;
   EXPECT_EQ(run_manifest_command(load("[http]\nlisten = \"\"\n"), {}, out, err), 2);
-  EXPECT_EQ(out.str(), "");
-  EXPECT_THAT(err.str(), HasSubstr("graced manifest: --probe http needs"));
+  EXPECT_EQ(out, "");
+  EXPECT_THAT(err, HasSubstr("graced manifest: --probe http needs"));
 }
 
 TEST_F(ManifestBuild, JsonNotesGoToStderr) {
   Options o;
   o.format = Format::json;
-  std::ostringstream out;
-  std::ostringstream err;
+  std::string out;
+  std::string err;
   EXPECT_EQ(run_manifest_command(load(""), o, out, err), 0);
-  EXPECT_EQ(out.str().front(), '{');
-  EXPECT_THAT(err.str(), HasSubstr("note: no preStop"));
+  EXPECT_EQ(out.front(), '{');
+  EXPECT_THAT(err, HasSubstr("note: no preStop"));
 }
 
 using Args = std::vector<std::string>;
