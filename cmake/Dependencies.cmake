@@ -20,12 +20,12 @@ set(GRACED_SAVED_LIBRARY_SUFFIXES ${CMAKE_FIND_LIBRARY_SUFFIXES})
 set(CMAKE_FIND_LIBRARY_SUFFIXES .a)
 pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv-static)
 # c-ares resolves the names of checks and hooks on the loop (probes/common/).
-pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares)
+pkg_check_modules(CARES_ARCHIVE REQUIRED IMPORTED_TARGET libcares)
 # hiredis speaks to Redis for the redis check (probes/redis/).
-pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+pkg_check_modules(HIREDIS_ARCHIVE REQUIRED IMPORTED_TARGET hiredis)
 # nghttp2 frames HTTP/2 for the gRPC health server (daemon/grpc/) and the grpc check's
 # client (probes/grpc/).
-pkg_check_modules(LIBNGHTTP2 REQUIRED IMPORTED_TARGET libnghttp2)
+pkg_check_modules(NGHTTP2_ARCHIVE REQUIRED IMPORTED_TARGET libnghttp2)
 set(CMAKE_FIND_LIBRARY_SUFFIXES ${GRACED_SAVED_LIBRARY_SUFFIXES})
 
 # spdlog in header-only mode over header-only fmt: the binary needs neither shared library.
