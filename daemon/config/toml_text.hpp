@@ -1,6 +1,7 @@
 // TOML spellings of strings and keys, for text graced writes that a TOML parser reads back:
-// the effective configuration of `graced check-config` (emitter.cpp) and a `--set` value
-// taken as a string (section.cpp).
+// the effective configuration of `graced check-config` (emitter.cpp), a `--set` value
+// taken as a string (section.cpp), the CLI's flag shortcuts (cli/invocation.cpp) and an
+// http hook's request settings (hooks/http_request_settings.cpp).
 #pragma once
 
 #include <string>

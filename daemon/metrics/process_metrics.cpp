@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "process/proc_file.hpp"
@@ -45,9 +46,11 @@ bool read_self_stat(SelfStat& out) {
 }
 
 double boot_time_seconds() {
+  constexpr std::string_view kBootTimeLine = "\nbtime ";
   const std::string stat = process::read_proc_file("/proc/stat");
-  const auto at = stat.find("\nbtime ");
-  return at == std::string::npos ? 0 : std::strtod(stat.c_str() + at + 7, nullptr);
+  const auto at = stat.find(kBootTimeLine);
+  if (at == std::string::npos) return 0;
+  return std::strtod(stat.c_str() + at + kBootTimeLine.size(), nullptr);
 }
 
 double open_fds() {
