@@ -1,9 +1,10 @@
-"""Benchmark 6: gRPC health Check throughput.
+"""Benchmark 6: gRPC health Check throughput and p99 latency.
 
 h2load (HTTP/2 prior knowledge, h2c) with real gRPC Check calls: POST
 /grpc.health.v1.Health/Check, content-type application/grpc, te: trailers, the body one
 gRPC frame holding an empty HealthCheckRequest (service "": readiness), from a file
-(h2load -d). -t1 -c10 -m10 for SECONDS after 1s of warm-up.
+(h2load -d). -t1 -c10 -m10 for SECONDS after 1s of warm-up. p99: one more run of each
+server with h2load --log-file (per-request times), apart from the throughput runs.
 
 Peer: the spec's, a C++ gRPC server with the library's own health service
 (grpc::EnableDefaultHealthCheckService, Debian's libgrpc++-dev 1.51) and service "" set to
@@ -75,13 +76,17 @@ def threads(pid):
     return names
 
 
-def h2load(ctx, port, body):
-    argv = ["/usr/bin/h2load", "-t1", "-c10", "-m10", "-D", str(ctx.seconds),
+def h2load(ctx, port, body, seconds=None, log_file=None):
+    """One h2load run; with LOG_FILE, h2load writes each request's time there too."""
+    seconds = seconds or ctx.seconds
+    argv = ["/usr/bin/h2load", "-t1", "-c10", "-m10", "-D", str(seconds),
             "--warm-up-time", "1", "-d", body,
             "-H", "content-type: application/grpc", "-H", "te: trailers",
             "http://127.0.0.1:%d/grpc.health.v1.Health/Check" % port]
+    if log_file:
+        argv.append("--log-file=" + log_file)
     out = subprocess.run(argv, capture_output=True, text=True,
-                         timeout=ctx.seconds + 30).stdout
+                         timeout=seconds + 30).stdout
     m = re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", out)
     s = re.search(r"requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, "
                   r"(\d+) failed", out)
@@ -90,6 +95,26 @@ def h2load(ctx, port, body):
     lat = re.search(r"time for request:\s+(\S+)\s+(\S+)\s+(\S+)", out)
     return {"rps": float(m.group(1)), "done": int(s.group(2)), "failed": int(s.group(4)),
             "mean_latency": lat.group(3) if lat else "?"}
+
+
+def p99_ms(log_file):
+    """The 99th percentile of the request times in an h2load --log-file (tab-separated:
+    start in us since the epoch, HTTP status, us until the end of the response)."""
+    times = []
+    with open(log_file) as f:
+        for line in f:
+            fields = line.split("\t")
+            if len(fields) >= 3:
+                times.append(int(fields[2]))
+    if not times:
+        raise RuntimeError("h2load wrote no request times to " + log_file)
+    times.sort()
+    return times[min(len(times) - 1, int(0.99 * len(times)))] / 1000.0, len(times)
+
+
+# The latency runs: h2load writing a line per request costs it throughput, so p99 comes
+# from one more run of each server, not from the throughput runs.
+LATENCY_SECONDS = 2
 
 
 def run(ctx):
@@ -124,6 +149,14 @@ def run(ctx):
                         "%d threads" % (who, r["rps"], r["done"], r["failed"],
                                         r["mean_latency"], r["cores"],
                                         sum(r["threads"].values())))
+        latency = {}
+        for who, port in (("graced", gport), ("peer", pport)):
+            log_file = os.path.join(ctx.workdir, "h2load-%s.log" % who)
+            r = h2load(ctx, port, body, LATENCY_SECONDS, log_file)
+            latency[who] = p99_ms(log_file) + (r["failed"],)
+            os.remove(log_file)
+            ctx.log("  %s: p99 %.3f ms over %d requests, %d failed"
+                    % ((who,) + latency[who]))
     finally:
         for p in (graced, peer):
             if p:
@@ -145,4 +178,14 @@ def run(ctx):
                      sum(r["failed"] for r in res["peer"]), pkg_config("--modversion"), gthreads,
                      sum(pthreads.values()), pthreads.get("nexting_thread", 0), gcores, pcores,
                      os.cpu_count()),
-                  raw_graced=res["graced"], raw_peer=res["peer"])]
+                  raw_graced=res["graced"], raw_peer=res["peer"]),
+            b.row("gRPC Health/Check p99 latency (h2c)", b.fmt_ms(latency["graced"][0]),
+                  "C++ gRPC server " + b.fmt_ms(latency["peer"][0]),
+                  latency["graced"][0] / latency["peer"][0],
+                  "h2load as above, one more run of each server of %ds with --log-file (a line "
+                  "per request, which costs h2load throughput: hence not the runs above); p99 "
+                  "of the request times: graced over %d requests (%d failed), peer over %d "
+                  "(%d failed); at 100 calls in flight it is mostly time queued, as wrk's for "
+                  "HTTP" % (LATENCY_SECONDS, latency["graced"][1], latency["graced"][2],
+                            latency["peer"][1], latency["peer"][2]),
+                  raw_graced=latency["graced"], raw_peer=latency["peer"])]
