@@ -11,7 +11,7 @@ namespace {
 
 // A TOML basic string that reads back as exactly `s`: the values were already expanded
 // from the environment once, so a "$" is doubled to stay literal when read again.
-std::string toml_string(std::string_view s) {
+std::string toml_string_unexpanded(std::string_view s) {
   std::string doubled;
   for (char c : s) {
     doubled += c;
@@ -21,16 +21,16 @@ std::string toml_string(std::string_view s) {
 }
 
 std::string request_toml(const HttpAction& action, const config::Section& section) {
-  std::string text = "url = " + toml_string(action.url) + "\n";
-  text += "method = " + toml_string(action.method) + "\n";
-  text += "expect_status = " + toml_string(action.expect_status) + "\n";
+  std::string text = "url = " + toml_string_unexpanded(action.url) + "\n";
+  text += "method = " + toml_string_unexpanded(action.method) + "\n";
+  text += "expect_status = " + toml_string_unexpanded(action.expect_status) + "\n";
   // Only what the hook gave: the kind warns about TLS keys on a plain http:// URL.
   if (section.has("tls_verify"))
     text += std::string("tls_verify = ") + (action.tls_verify ? "true" : "false") + "\n";
-  if (section.has("ca_file")) text += "ca_file = " + toml_string(action.ca_file) + "\n";
+  if (section.has("ca_file")) text += "ca_file = " + toml_string_unexpanded(action.ca_file) + "\n";
   text += "[headers]\n";
   for (const auto& [name, value] : action.headers)
-    text += toml_string(name) + " = " + toml_string(value) + "\n";
+    text += toml_string_unexpanded(name) + " = " + toml_string_unexpanded(value) + "\n";
   return text;
 }
 

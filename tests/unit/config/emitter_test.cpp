@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <initializer_list>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -16,6 +18,28 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
+
+// Emitted text parsed back the way a configuration file is, with a schema that knows
+// [process] (its keys as given) and [[checks]].
+class ReadBack {
+ public:
+  ReadBack(const std::string& text, std::initializer_list<std::string_view> process_keys)
+      : loaded_(doc_.load_string(text, "emitted", diags_)) {
+    for (auto key : process_keys)
+      process_spec_.keys.push_back({key, "", "", ""});
+  }
+
+  bool loaded() const { return loaded_; }
+  Section process() { return doc_.root(root_spec_, diags_).table("process", process_spec_); }
+  const Diagnostics& diags() const { return diags_; }
+
+ private:
+  Document doc_;
+  Diagnostics diags_;
+  bool loaded_;
+  SectionSpec process_spec_{"process", "", {}};
+  const SectionSpec root_spec_{"", "", {{"process", "", "", ""}, {"checks", "", "", ""}}};
+};
 
 TEST(Emitter, WritesTablesAndValuesAsToml) {
   Emitter e;
@@ -43,29 +67,17 @@ TEST(Emitter, WritesTablesAndValuesAsToml) {
   EXPECT_THAT(out, HasSubstr("[[checks]]\nname = 'a'\n\n[[checks]]\nname = 'b'"));
 
   // What check-config prints reads back as the same values.
-  Document doc;
-  Diagnostics diags;
-  ASSERT_TRUE(doc.load_string(out, "emitted", diags)) << out;
-  const SectionSpec process_spec{"process",
-                                 "",
-                                 {{"workdir", "", "", ""},
-                                  {"signal_group", "", "", ""},
-                                  {"limit", "", "", ""},
-                                  {"orphan_grace", "", "", ""},
-                                  {"pdeathsig", "", "", ""},
-                                  {"command", "", "", ""},
-                                  {"ports", "", "", ""},
-                                  {"env", "", "", ""},
-                                  {"exit_code_map", "", "", ""}}};
-  const SectionSpec root_spec{"", "", {{"process", "", "", ""}, {"checks", "", "", ""}}};
-  Section p = doc.root(root_spec, diags).table("process", process_spec);
+  ReadBack back(out, {"workdir", "signal_group", "limit", "orphan_grace", "pdeathsig", "command",
+                      "ports", "env", "exit_code_map"});
+  ASSERT_TRUE(back.loaded()) << out;
+  Section p = back.process();
   EXPECT_EQ(p.string("workdir"), "/srv");
   EXPECT_EQ(p.duration("orphan_grace"), std::chrono::milliseconds(1500));
   EXPECT_EQ(p.signal("pdeathsig"), SIGTERM);
   EXPECT_EQ(p.string_list("command"), (std::vector<std::string>{"app", "--port", "80"}));
   EXPECT_EQ(p.integer_table("exit_code_map")->at(0).second, 0);
   p.check_unknown_keys();
-  EXPECT_TRUE(diags.all().empty());
+  EXPECT_TRUE(back.diags().all().empty());
 }
 
 TEST(Emitter, RedactsStringsBySecretKeyAndByContent) {
@@ -117,12 +129,9 @@ TEST(Emitter, StringsAndKeysThatCannotBeBareReadBackExactly) {
   EXPECT_THAT(out, HasSubstr("'weird name' = '1'"));
   EXPECT_THAT(out, HasSubstr("LANG = 'C'"));
 
-  Document doc;
-  Diagnostics diags;
-  ASSERT_TRUE(doc.load_string(out, "emitted", diags)) << out;
-  const SectionSpec process_spec{"process", "", {{"command", "", "", ""}, {"env", "", "", ""}}};
-  const SectionSpec root_spec{"", "", {{"process", "", "", ""}}};
-  Section p = doc.root(root_spec, diags).table("process", process_spec);
+  ReadBack back(out, {"command", "env"});
+  ASSERT_TRUE(back.loaded()) << out;
+  Section p = back.process();
   EXPECT_EQ(p.string_list("command"), values);
   auto read_env = p.string_table("env");
   ASSERT_TRUE(read_env.has_value()) << out;
