@@ -13,7 +13,7 @@
 //   notify.on_stopping([&] { lifecycle.begin_shutdown(); });
 //   notify.child_exited();                    // when it exits
 //
-// WATCHDOG_PID holds the child's own pid, which is known only after fork: the spawner
+// WATCHDOG_PID holds the child's own pid, which is known only once it runs: the spawner
 // writes it there (SpawnRequest::pid_variable, named by watchdog_pid_variable()). An
 // inherited WATCHDOG_PID or WATCHDOG_USEC (graced itself under systemd) never reaches the
 // child.

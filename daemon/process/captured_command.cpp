@@ -118,7 +118,7 @@ void CapturedCommand::on_exit(const ExitStatus& status) {
 
 void CapturedCommand::kill() {
   if (pid_ > 0) {
-    // Not reaped yet, so the pid is still this command's. Between fork and setsid it does
+    // Not reaped yet, so the pid is still this command's. Before its setsid it does
     // not lead a group yet: then it is signalled alone.
     if (::kill(-pid_, SIGKILL) != 0 && errno == ESRCH) ::kill(pid_, SIGKILL);
     spawner_.forget(pid_);

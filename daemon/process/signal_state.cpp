@@ -1,5 +1,7 @@
 #include "process/signal_state.hpp"
 
+#include "process/child_code.hpp"
+
 namespace graced::process {
 
 InheritedSignals InheritedSignals::capture() {
@@ -15,7 +17,7 @@ InheritedSignals InheritedSignals::capture() {
   return s;
 }
 
-void InheritedSignals::restore_in_child() const noexcept {
+GRACED_CHILD_CODE void InheritedSignals::restore_in_child() const noexcept {
   for (int signo = 1; signo < NSIG; ++signo) {
     if (signo == SIGKILL || signo == SIGSTOP) continue;
     struct sigaction sa {};

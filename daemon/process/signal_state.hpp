@@ -12,7 +12,7 @@ class InheritedSignals {
   // Records the current mask and which signals are ignored. Call first thing in main().
   static InheritedSignals capture();
 
-  // In a forked child, before exec: every disposition back to the default except the
+  // In a spawned child, before exec: every disposition back to the default except the
   // inherited ignores, and the inherited mask. Only async-signal-safe calls.
   void restore_in_child() const noexcept;
 

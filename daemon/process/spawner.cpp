@@ -3,22 +3,53 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <climits>
+#include <csignal>
 #include <cstring>
+
+#include "process/child_code.hpp"
 
 extern char** environ;
 
 namespace graced::process {
 namespace {
 
-// Writes `pid` in decimal, NUL-terminated, into `out` (room for 20 bytes). Called between
-// fork and exec: no allocation, no locale.
-void write_pid(char* out, pid_t pid) {
+// The child runs in graced's memory (clone with CLONE_VM | CLONE_VFORK, as posix_spawn
+// does; posix_spawn itself cannot set credentials or the parent-death signal). graced is
+// suspended until the child's exec or exit, so nothing is copied: no page tables, no
+// copy-on-write faults on either side, which fork() pays in proportion to graced's size.
+// The price is that the child may only make system calls: it must not allocate, take a
+// lock, touch graced's objects beyond the plan, or call the libc wrappers that act on
+// every thread of a process (setuid and friends: raw system calls below).
+
+// Everything the child does, prepared by graced before clone.
+struct ChildPlan {
+  char** argv = nullptr;
+  char** envp = nullptr;
+  char* pid_digits = nullptr;  // where the child writes its own pid, or null
+  const char* workdir = nullptr;
+  const Credentials* credentials = nullptr;
+  bool take_terminal = false;
+  int pdeathsig = 0;
+  pid_t parent = 0;
+  int stdin_fd = -1;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+  int report = -1;  // the exec pipe's write end
+  const InheritedSignals* signals = nullptr;
+};
+
+// Writes `pid` in decimal, NUL-terminated, into `out` (room for 20 bytes), by hand:
+// no allocation, no locale.
+GRACED_CHILD_CODE void write_pid(char* out, pid_t pid) {
   char digits[20];
   int n = 0;
   auto v = static_cast<unsigned long>(pid);
@@ -59,11 +90,82 @@ const char* stage_name(int stage) {
   return "spawn";
 }
 
-[[noreturn]] void fail(int fd, int stage) {
+[[noreturn]] GRACED_CHILD_CODE void fail(int fd, int stage) {
   FailureRecord rec{stage, errno};
   ssize_t ignored = write(fd, &rec, sizeof rec);
   (void)ignored;
   _exit(127);
+}
+
+GRACED_CHILD_CODE int run_child(void* arg) {
+  const ChildPlan& plan = *static_cast<const ChildPlan*>(arg);
+  const int report = plan.report;
+  if (plan.pdeathsig != 0) {
+    prctl(PR_SET_PDEATHSIG, plan.pdeathsig);
+    if (getppid() != plan.parent) kill(getpid(), plan.pdeathsig);  // graced died before prctl
+  }
+  if (plan.take_terminal) {
+    if (setpgid(0, 0) != 0) fail(report, kSession);
+    // Signals are still blocked here, so SIGTTOU cannot stop the child.
+    tcsetpgrp(STDIN_FILENO, getpgrp());
+  } else if (setsid() < 0) {
+    fail(report, kSession);
+  }
+  if (plan.stdin_fd >= 0 && dup2(plan.stdin_fd, STDIN_FILENO) < 0) fail(report, kDup);
+  if (plan.stdout_fd >= 0 && dup2(plan.stdout_fd, STDOUT_FILENO) < 0) fail(report, kDup);
+  if (plan.stderr_fd >= 0 && dup2(plan.stderr_fd, STDERR_FILENO) < 0) fail(report, kDup);
+  if (plan.workdir != nullptr && chdir(plan.workdir) != 0) fail(report, kChdir);
+  if (const Credentials* c = plan.credentials) {
+    // Raw system calls: glibc's setuid() of a process with threads signals each of them to
+    // change ids too, and in this child those would be graced's threads.
+    if (syscall(SYS_setgroups, c->groups.size(), c->groups.data()) != 0) fail(report, kSetgroups);
+    if (syscall(SYS_setgid, c->gid) != 0) fail(report, kSetgid);
+    if (syscall(SYS_setuid, c->uid) != 0) fail(report, kSetuid);
+  }
+  if (plan.pid_digits != nullptr) write_pid(plan.pid_digits, getpid());
+  plan.signals->restore_in_child();
+  // execvp searches the PATH of `environ`: point it at the child's environment so the
+  // child's own PATH is used, and scripts without a #! line run through /bin/sh.
+  environ = plan.envp;
+  execvp(plan.argv[0], plan.argv);
+  fail(report, kExec);
+}
+
+// The child's stack: mapped for one spawn, with a guard page below it so an overflow
+// faults in the child instead of writing into graced's memory. Pages never touched cost
+// nothing.
+class ChildStack {
+ public:
+  explicit ChildStack(size_t size) : size_(size + kGuard) {
+    void* p = mmap(nullptr, size_, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) return;
+    if (mprotect(static_cast<char*>(p) + kGuard, size, PROT_READ | PROT_WRITE) != 0) {
+      munmap(p, size_);
+      return;
+    }
+    base_ = p;
+  }
+  ~ChildStack() {
+    if (base_ != nullptr) munmap(base_, size_);
+  }
+  ChildStack(const ChildStack&) = delete;
+  ChildStack& operator=(const ChildStack&) = delete;
+
+  bool ok() const { return base_ != nullptr; }
+  void* top() const { return static_cast<char*>(base_) + size_; }
+
+ private:
+  static constexpr size_t kGuard = 4096;
+  size_t size_;
+  void* base_ = nullptr;
+};
+
+// execvp builds each PATH candidate (at most PATH_MAX) and, for a script without #!, a
+// new argv for /bin/sh on the stack: room for that argv on top of a margin for the calls
+// themselves (more under the sanitizers).
+size_t child_stack_size(const std::vector<char*>& argv) {
+  const size_t size = 256 * 1024 + (argv.size() + 2) * sizeof(char*);
+  return (size + 4095) & ~size_t{4095};
 }
 
 bool is_number(const std::string& s) {
@@ -126,8 +228,8 @@ Spawner::~Spawner() {
 std::variant<pid_t, std::string> Spawner::spawn(const SpawnRequest& req, ExitCallback on_exit) {
   if (req.argv.empty()) return std::string("no command to run");
 
-  // Everything the child needs is prepared before fork: after fork only async-signal-safe
-  // calls are made.
+  // Everything the child needs is prepared before clone: the child only makes system
+  // calls.
   std::vector<char*> argv;
   for (const auto& a : req.argv)
     argv.push_back(const_cast<char*>(a.c_str()));
@@ -135,63 +237,62 @@ std::variant<pid_t, std::string> Spawner::spawn(const SpawnRequest& req, ExitCal
   std::vector<char*> envp;
   for (const auto& e : req.env)
     envp.push_back(const_cast<char*>(e.c_str()));
-  // Room for the pid's digits, filled in by the child (formatting by hand is
-  // async-signal-safe; the buffer is the child's own copy after fork).
+  // Room for the pid's digits, filled in by the child when its pid is known.
   std::string pid_entry;
   if (!req.pid_variable.empty()) {
     pid_entry = req.pid_variable + "=" + std::string(20, '\0');
     envp.push_back(pid_entry.data());
   }
   envp.push_back(nullptr);
-  const bool take_terminal = req.foreground_terminal && isatty(STDIN_FILENO);
 
-  // Non-blocking: another child, between its fork and exec, holds a copy of this pipe's
-  // write end; reap() must then find "no failure" at once instead of waiting for that
-  // other child's exec.
+  // Non-blocking: should another child hold a copy of this pipe's write end (valgrind
+  // turns the vfork-style clone into a fork, so children can overlap there), reap() must
+  // find "no failure" at once instead of waiting for that other child's exec.
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) != 0) {
     return std::string("pipe2: ") + std::strerror(errno);
   }
-  const pid_t parent = getpid();
-  pid_t pid = fork();
-  if (pid < 0) {
+  ChildPlan plan;
+  plan.argv = argv.data();
+  plan.envp = envp.data();
+  plan.pid_digits = pid_entry.empty() ? nullptr : pid_entry.data() + req.pid_variable.size() + 1;
+  plan.workdir = req.workdir.empty() ? nullptr : req.workdir.c_str();
+  plan.credentials = req.credentials ? &*req.credentials : nullptr;
+  plan.take_terminal = req.foreground_terminal && isatty(STDIN_FILENO);
+  plan.pdeathsig = req.pdeathsig;
+  plan.parent = getpid();
+  plan.stdin_fd = req.stdin_fd;
+  plan.stdout_fd = req.stdout_fd;
+  plan.stderr_fd = req.stderr_fd;
+  plan.report = pipefd[1];
+  plan.signals = &signals_;
+
+  ChildStack stack(child_stack_size(argv));
+  if (!stack.ok()) {
     int err = errno;
     close(pipefd[0]);
     close(pipefd[1]);
-    return std::string("fork: ") + std::strerror(err);
+    return std::string("mmap (child stack): ") + std::strerror(err);
   }
-  if (pid == 0) {
-    const int report = pipefd[1];
-    if (req.pdeathsig != 0) {
-      prctl(PR_SET_PDEATHSIG, req.pdeathsig);
-      if (getppid() != parent) raise(req.pdeathsig);  // graced died before prctl
-    }
-    if (take_terminal) {
-      if (setpgid(0, 0) != 0) fail(report, kSession);
-      // Signals are still blocked here, so SIGTTOU cannot stop the child.
-      tcsetpgrp(STDIN_FILENO, getpgrp());
-    } else if (setsid() < 0) {
-      fail(report, kSession);
-    }
-    if (req.stdin_fd >= 0 && dup2(req.stdin_fd, STDIN_FILENO) < 0) fail(report, kDup);
-    if (req.stdout_fd >= 0 && dup2(req.stdout_fd, STDOUT_FILENO) < 0) fail(report, kDup);
-    if (req.stderr_fd >= 0 && dup2(req.stderr_fd, STDERR_FILENO) < 0) fail(report, kDup);
-    if (!req.workdir.empty() && chdir(req.workdir.c_str()) != 0) fail(report, kChdir);
-    if (req.credentials) {
-      const auto& c = *req.credentials;
-      if (setgroups(c.groups.size(), c.groups.data()) != 0) fail(report, kSetgroups);
-      if (setgid(c.gid) != 0) fail(report, kSetgid);
-      if (setuid(c.uid) != 0) fail(report, kSetuid);
-    }
-    if (!pid_entry.empty()) write_pid(pid_entry.data() + req.pid_variable.size() + 1, getpid());
-    signals_.restore_in_child();
-    // execvp searches the PATH of `environ`: point it at the child's environment so the
-    // child's own PATH is used, and scripts without a #! line run through /bin/sh.
-    environ = envp.data();
-    execvp(argv[0], argv.data());
-    fail(report, kExec);
-  }
+  // The child points `environ` at its own environment before exec (see run_child); it
+  // shares graced's memory, so graced's own pointer is put back once clone returns, which
+  // is after the child's exec or exit.
+  char** const graced_environ = environ;
+  // Every signal blocked across clone, as posix_spawn does: a handler must never run in the
+  // child, in graced's memory; the child resets dispositions before it unblocks any.
+  sigset_t all;
+  sigset_t graced_mask;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &graced_mask);
+  const pid_t pid = clone(run_child, stack.top(), CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
+  const int clone_error = errno;
+  pthread_sigmask(SIG_SETMASK, &graced_mask, nullptr);
+  environ = graced_environ;
   close(pipefd[1]);
+  if (pid < 0) {
+    close(pipefd[0]);
+    return std::string("clone: ") + std::strerror(clone_error);
+  }
   children_[pid] = Child{std::move(on_exit), pipefd[0]};
   return pid;
 }

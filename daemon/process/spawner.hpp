@@ -23,7 +23,7 @@ namespace graced::process {
 struct Credentials {
   uid_t uid = 0;
   gid_t gid = 0;
-  std::vector<gid_t> groups;  // supplementary groups (initgroups, resolved before fork)
+  std::vector<gid_t> groups;  // supplementary groups (initgroups, resolved before spawning)
 };
 
 // Resolves a user and group given as names or numeric ids; the user's supplementary
@@ -44,7 +44,7 @@ struct SpawnRequest {
   bool foreground_terminal = false;
   int pdeathsig = 0;
   // When set, the environment also gets NAME=<the child's own pid> (e.g. WATCHDOG_PID),
-  // written in the child after fork, when its pid is known.
+  // written in the child before exec, when its pid is known.
   std::string pid_variable;
   // -1 inherits graced's; otherwise dup2'ed onto 0, 1, 2.
   int stdin_fd = -1;
@@ -61,8 +61,9 @@ class Spawner {
   Spawner(const Spawner&) = delete;
   Spawner& operator=(const Spawner&) = delete;
 
-  // Forks and execs. Returns the pid, or an error message when fork itself failed. Exec
-  // failures arrive with the exit status (ExitStatus::exec_failure).
+  // Starts the child, which execs the command. Returns the pid, or an error message when no
+  // child could be started. Exec failures arrive with the exit status
+  // (ExitStatus::exec_failure).
   std::variant<pid_t, std::string> spawn(const SpawnRequest& req, ExitCallback on_exit);
 
   // Reaps every exited child (call on SIGCHLD; SIGCHLDs coalesce, so this loops).

@@ -67,7 +67,8 @@ void Supervisor::signal_child(int signo) {
   if (!child_running()) return;
   pid_t target = process_.signal_group ? -child_pid_ : child_pid_;
   int rc = kill(target, signo);
-  // Just after fork the child may not have made its process group yet; it is alone then.
+  // A child not yet past its setsid (possible where the spawn is a plain fork, as under
+  // valgrind) leads no process group yet: it is signalled alone.
   if (rc != 0 && errno == ESRCH && target < 0) rc = kill(child_pid_, signo);
   if (rc != 0 && errno != ESRCH) {
     log::warn("cannot signal the child",

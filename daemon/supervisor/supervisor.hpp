@@ -27,7 +27,7 @@ class Supervisor {
   Supervisor(uv_loop_t* loop, process::Spawner& spawner, const ProcessConfig& process,
              const SignalsConfig& signals);
 
-  // Starts the service; false (with a logged reason) when it could not be forked.
+  // Starts the service; false (with a logged reason) when it could not be started.
   bool start(DoneCallback on_done);
   void on_exit(ExitObserver observer) { exit_observers_.push_back(std::move(observer)); }
   // Edits the child's complete environment before it starts (NOTIFY_SOCKET, ...).

@@ -1,0 +1,120 @@
+// The spawner's child runs in graced's memory until it execs (clone with CLONE_VM |
+// CLONE_VFORK): what it does there must reach the child and never graced itself. These
+// start real commands and read what they print.
+#include "process/spawner.hpp"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/files.hpp"
+#include "harness/temp_dir.hpp"
+#include "harness/wait.hpp"
+
+extern char** environ;
+
+namespace graced::process {
+namespace {
+
+using namespace std::chrono_literals;
+
+class SpawnerTest : public ::testing::Test {
+ protected:
+  // Runs `req` to its end and returns what it wrote to stdout.
+  std::string run(SpawnRequest req) {
+    int out[2];
+    EXPECT_EQ(pipe2(out, O_CLOEXEC), 0);
+    req.stdout_fd = out[1];
+    if (req.env.empty()) req.env = {"PATH=/usr/bin:/bin"};
+    std::optional<ExitStatus> status;
+    auto result = spawner_.spawn(req, [&](pid_t, const ExitStatus& s) { status = s; });
+    close(out[1]);
+    EXPECT_TRUE(std::holds_alternative<pid_t>(result));
+    std::string text;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(out[0], buf, sizeof buf)) > 0)
+      text.append(buf, static_cast<size_t>(n));
+    close(out[0]);
+    EXPECT_TRUE(test::wait_until(
+        [&] {
+          spawner_.reap();
+          return status.has_value();
+        },
+        10s));
+    exit_ = status;
+    return text;
+  }
+
+  InheritedSignals inherited_ = InheritedSignals::capture();
+  Spawner spawner_{inherited_};
+  std::optional<ExitStatus> exit_;
+};
+
+TEST_F(SpawnerTest, GracedsOwnEnvironmentIsUntouched) {
+  // The child points `environ` at its environment before exec, in graced's memory.
+  char** const before = environ;
+  const std::string path_before = std::getenv("PATH") ? std::getenv("PATH") : "";
+  SpawnRequest req;
+  req.argv = {"sh", "-c", "printf %s \"$ONLY_IN_CHILD\""};
+  req.env = {"PATH=/usr/bin:/bin", "ONLY_IN_CHILD=yes"};
+  EXPECT_EQ(run(req), "yes");
+  EXPECT_EQ(environ, before);
+  EXPECT_EQ(std::getenv("ONLY_IN_CHILD"), nullptr);
+  EXPECT_EQ(std::getenv("PATH") ? std::getenv("PATH") : "", path_before);
+}
+
+TEST_F(SpawnerTest, TheChildsOwnPathIsSearchedToItsEnd) {
+  // The search uses the child's PATH, not graced's, all ~100 KiB of it: the command is in
+  // its last directory.
+  test::TempDir dir;
+  test::write_file(dir.path() + "/only-here", "#!/bin/sh\necho found\n", 0755);
+  std::string path = "PATH=";
+  for (int i = 0; i < 2000; ++i)
+    path += "/nonexistent/directory/number/" + std::to_string(i) + "/with/some/length:";
+  path += dir.path();
+  ASSERT_GT(path.size(), 100u * 1024);
+  SpawnRequest req;
+  req.argv = {"only-here"};
+  req.env = {path};
+  EXPECT_EQ(run(req), "found\n");
+  ASSERT_TRUE(exit_.has_value());
+  EXPECT_EQ(exit_->code, 0);
+}
+
+TEST_F(SpawnerTest, AScriptWithoutAnInterpreterLineRunsWithManyArguments) {
+  // Without #! execvp retries through /bin/sh with an argv it builds on the child's
+  // stack: 20,000 arguments take 160 KiB there.
+  test::TempDir dir;
+  test::write_file(dir.path() + "/count", "echo $#\n", 0755);
+  SpawnRequest req;
+  req.argv = {dir.path() + "/count"};
+  for (int i = 0; i < 20000; ++i)
+    req.argv.push_back("a");
+  EXPECT_EQ(run(req), "20000\n");
+}
+
+TEST_F(SpawnerTest, TheChildKnowsItsOwnPid) {
+  SpawnRequest req;
+  req.argv = {"sh", "-c", "[ \"$MY_PID\" = \"$$\" ] && echo same"};
+  req.pid_variable = "MY_PID";
+  EXPECT_EQ(run(req), "same\n");
+}
+
+TEST_F(SpawnerTest, AFailedExecIsReportedWithTheExitStatus) {
+  SpawnRequest req;
+  req.argv = {"/nonexistent/command"};
+  EXPECT_EQ(run(req), "");
+  ASSERT_TRUE(exit_.has_value());
+  ASSERT_TRUE(exit_->exec_failure.has_value());
+  EXPECT_EQ(exit_->exec_failure->stage, std::string("exec"));
+  EXPECT_EQ(exit_->exec_failure->error, ENOENT);
+}
+
+}  // namespace
+}  // namespace graced::process
