@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "process/spawner.hpp"
+
 namespace graced {
 namespace {
 
@@ -109,6 +111,10 @@ std::vector<pid_t> find_descendants(pid_t ancestor) {
 }
 
 int signal_descendants(int signo) {
+  // With no child at all, zombies included, there is no descendant either: one whose
+  // parent died was handed to graced as its child. The common case at exit, answered
+  // without reading /proc.
+  if (!process::has_children()) return 0;
   // A process that dies while the tree is read hands its children to graced (PID 1 or
   // subreaper) after graced's own list was read, so one walk can miss them: walk again
   // until a walk finds no one it has not signalled (a few at most: each such walk means

@@ -297,6 +297,15 @@ std::variant<pid_t, std::string> Spawner::spawn(const SpawnRequest& req, ExitCal
   return pid;
 }
 
+bool has_children() {
+  siginfo_t info{};
+  int rc;
+  do {
+    rc = waitid(P_ALL, 0, &info, WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT);
+  } while (rc < 0 && errno == EINTR);
+  return !(rc < 0 && errno == ECHILD);
+}
+
 void Spawner::forget(pid_t pid) {
   auto it = children_.find(pid);
   if (it != children_.end()) it->second.on_exit = nullptr;

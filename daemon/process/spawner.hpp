@@ -54,6 +54,10 @@ struct SpawnRequest {
 
 using ExitCallback = std::function<void(pid_t pid, const ExitStatus& status)>;
 
+// Whether graced has any child, exited or not. It reaps nothing (waitid with WNOWAIT), so
+// Spawner::reap() stays the only place that does.
+bool has_children();
+
 class Spawner {
  public:
   explicit Spawner(const InheritedSignals& signals) : signals_(signals) {}

@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -114,6 +115,26 @@ TEST_F(SpawnerTest, AFailedExecIsReportedWithTheExitStatus) {
   ASSERT_TRUE(exit_->exec_failure.has_value());
   EXPECT_EQ(exit_->exec_failure->stage, std::string("exec"));
   EXPECT_EQ(exit_->exec_failure->error, ENOENT);
+}
+
+TEST_F(SpawnerTest, HasChildrenSeesAnExitedChildUntilItIsReaped) {
+  ASSERT_FALSE(has_children());
+  std::optional<ExitStatus> status;
+  SpawnRequest req;
+  req.argv = {"/bin/true"};
+  auto result = spawner_.spawn(req, [&](pid_t, const ExitStatus& s) { status = s; });
+  ASSERT_TRUE(std::holds_alternative<pid_t>(result));
+  const pid_t pid = std::get<pid_t>(result);
+  EXPECT_TRUE(has_children());
+  // Exited but not reaped: a zombie is still a child, and has_children() leaves it be.
+  siginfo_t info{};
+  ASSERT_EQ(waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT), 0);
+  EXPECT_TRUE(has_children());
+  EXPECT_TRUE(has_children());
+  spawner_.reap();
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->code, 0);
+  EXPECT_FALSE(has_children());
 }
 
 }  // namespace
