@@ -38,11 +38,12 @@ void Router::set_metrics(std::string path, MetricsHandler handler) {
   metrics_ = std::move(handler);
 }
 
-std::string Router::path_class(const std::string& path) {
-  for (const char* p : {"/livez", "/readyz", "/startupz", "/healthz"}) {
-    std::string base(p);
-    if (path == base || path == base + "/") return "probe";
-    if (path.rfind(base + "/", 0) == 0) return "check";
+std::string_view Router::path_class(std::string_view path) {
+  for (std::string_view base : {"/livez", "/readyz", "/startupz", "/healthz"}) {
+    if (!path.starts_with(base)) continue;
+    const std::string_view rest = path.substr(base.size());
+    if (rest.empty() || rest == "/") return "probe";
+    if (rest.front() == '/') return "check";
   }
   if (path == "/metrics") return "metrics";
   return "other";

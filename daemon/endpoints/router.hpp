@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "endpoints/health_endpoint.hpp"
@@ -34,10 +35,11 @@ class Router {
   // Answers at once; the pre-stop endpoint is HTTP/1.1 only (the kubelet's httpGet).
   http::Response answer(const http::Request& request);
 
-  // A bounded label for metrics: "probe", "check", "metrics", "prestop", "other".
-  static std::string path_class(const std::string& path);
+  // A bounded label for metrics: "probe", "check", "metrics", "prestop", "other" (views of
+  // string literals, so they never dangle).
+  static std::string_view path_class(std::string_view path);
   // Answers sent so far, by path class and status code (HTTP/1.1 and HTTP/2 alike).
-  const std::map<std::pair<std::string, int>, std::uint64_t>& request_counts() const {
+  const std::map<std::pair<std::string_view, int>, std::uint64_t>& request_counts() const {
     return counts_;
   }
 
@@ -49,10 +51,10 @@ class Router {
   PrestopHandler prestop_;
   std::string metrics_path_;
   MetricsHandler metrics_;
-  std::map<std::pair<std::string, int>, std::uint64_t> counts_;
+  std::map<std::pair<std::string_view, int>, std::uint64_t> counts_;
 
   http::Response respond(const http::Request& request);
-  void count(const std::string& path_class, int status) { ++counts_[{path_class, status}]; }
+  void count(std::string_view path_class, int status) { ++counts_[{path_class, status}]; }
 };
 
 }  // namespace graced::endpoints

@@ -31,6 +31,17 @@ Connection* owner(const void* handle_data) {
   return static_cast<Connection*>(const_cast<void*>(handle_data));
 }
 
+// Empties `r` for the next request on the connection, keeping the header list's memory
+// (up to a typical request's worth) so that a kept-alive connection does not allocate it
+// again for each request. Everything else starts afresh.
+void start_request(Request& r) {
+  constexpr std::size_t kKeepHeaders = 32;
+  Fields headers = std::move(r.headers);
+  headers.clear();
+  r = Request{};
+  if (headers.capacity() <= kKeepHeaders) r.headers = std::move(headers);
+}
+
 std::uint64_t to_ms(std::chrono::milliseconds d) {
   return static_cast<std::uint64_t>(std::max<std::chrono::milliseconds::rep>(d.count(), 0));
 }
@@ -238,7 +249,7 @@ void Connection::feed(const char* data, std::size_t len) {
 void Connection::dispatch() {
   request_ready_ = false;
   phase_ = Phase::handling;
-  uv_timer_stop(&timer_);
+  clear_deadline();
   ++server_->stats_.requests;
   exchange_ = std::make_shared<detail::Exchange>(detail::Exchange{this});
   in_dispatch_ = true;
@@ -443,7 +454,19 @@ void Connection::enter_waiting() {
 }
 
 void Connection::arm_timer(std::chrono::milliseconds timeout) {
-  uv_timer_start(&timer_, &Connection::timer_fired, to_ms(timeout), 0);
+  const std::uint64_t ms = to_ms(timeout);
+  deadline_ = uv_now(loop_) + ms;
+  // Moving a libuv timer is a removal from its heap and an insertion, and a kept-alive
+  // request would move it several times (header, body, idle timeouts). A timer already
+  // due no later than the new deadline is left alone: on_timer() re-arms it for the rest.
+  if (uv_is_active(reinterpret_cast<uv_handle_t*>(&timer_)) && uv_timer_get_due_in(&timer_) <= ms) {
+    return;
+  }
+  uv_timer_start(&timer_, &Connection::timer_fired, ms, 0);
+}
+
+void Connection::clear_deadline() {
+  deadline_ = kNoDeadline;
 }
 
 void Connection::timer_fired(uv_timer_t* timer) {
@@ -455,6 +478,12 @@ void Connection::on_timer() {
     resume_pending_ = false;
     arm_timer(server_->options_.idle_timeout);
     resume_held_input();
+    return;
+  }
+  if (deadline_ == kNoDeadline) return;
+  const std::uint64_t now = uv_now(loop_);
+  if (now < deadline_) {  // the deadline moved on since the timer was armed
+    uv_timer_start(&timer_, &Connection::timer_fired, deadline_ - now, 0);
     return;
   }
   switch (phase_) {
@@ -485,7 +514,7 @@ void Connection::on_timer() {
 }
 
 int Connection::on_message_begin() {
-  request_ = Request{};
+  start_request(request_);
   request_.peer_address = peer_.address;
   request_.peer_port = peer_.port;
   request_.peer_is_loopback = peer_.loopback;

@@ -79,7 +79,10 @@ class Connection {
   void write(std::string head, std::string body);
   void close_after_flush(bool linger);
   void enter_waiting();
+  // The one timer serves the phase's deadline: arm_timer() sets it `timeout` from now,
+  // clear_deadline() removes it (while the handler has the request).
   void arm_timer(std::chrono::milliseconds timeout);
+  void clear_deadline();
   void on_timer();
   static void timer_fired(uv_timer_t* timer);
 
@@ -103,6 +106,8 @@ class Connection {
   bool linger_ = false;
   bool in_dispatch_ = false;
   std::uint64_t idle_since_ = 0;
+  static constexpr std::uint64_t kNoDeadline = UINT64_MAX;
+  std::uint64_t deadline_ = kNoDeadline;  // loop time (ms) when the phase's timeout ends
   Peer peer_;
 
   llhttp_t parser_{};

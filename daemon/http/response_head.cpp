@@ -1,6 +1,10 @@
 #include "http/response_head.hpp"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstdint>
+#include <cstring>
 
 namespace graced::http {
 
@@ -11,12 +15,24 @@ bool is_framing_header(std::string_view name) {
          iequals(name, "connection");
 }
 
-// RFC 9110 token characters: anything else in a header name is a handler bug.
+// RFC 9110 token characters: anything else in a header name is a handler bug. A table,
+// as every header of every answer is checked.
+constexpr std::array<bool, 256> kTokenChars = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c = '0'; c <= '9'; ++c)
+    t[c] = true;
+  for (unsigned char c = 'a'; c <= 'z'; ++c)
+    t[c] = true;
+  for (unsigned char c = 'A'; c <= 'Z'; ++c)
+    t[c] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~"))
+    t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
 bool is_token(std::string_view name) {
-  static constexpr std::string_view kSymbols = "!#$%&'*+-.^_`|~";
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           kSymbols.find(c) != std::string_view::npos;
+    return kTokenChars[static_cast<unsigned char>(c)];
   });
 }
 
@@ -25,8 +41,36 @@ bool is_safe(std::string_view text) {
                       [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 
-void append_header(std::string& out, std::string_view name, std::string_view value) {
-  out.append(name).append(": ").append(value).append("\r\n");
+bool keep_header(std::string_view name, std::string_view value) {
+  return is_token(name) && !is_framing_header(name) && is_safe(value);
+}
+
+// Writes into a string sized beforehand: the head is measured first, then built in one
+// allocation without a capacity check per piece (it is built for every answer).
+class HeadWriter {
+ public:
+  explicit HeadWriter(char* at) : at_(at) {}
+  HeadWriter& put(std::string_view s) {
+    std::memcpy(at_, s.data(), s.size());
+    at_ += s.size();
+    return *this;
+  }
+  HeadWriter& header(std::string_view name, std::string_view value) {
+    return put(name).put(": ").put(value).put("\r\n");
+  }
+
+ private:
+  char* at_;
+};
+
+std::size_t header_size(std::string_view name, std::string_view value) {
+  return name.size() + 2 + value.size() + 2;
+}
+
+// `n` in decimal, in `buf`.
+std::string_view decimal(char (&buf)[24], std::uint64_t n) {
+  const auto end = std::to_chars(buf, buf + sizeof buf, n).ptr;
+  return {buf, static_cast<std::size_t>(end - buf)};
 }
 
 }  // namespace
@@ -42,26 +86,43 @@ bool asks_to_close(const Response& response) {
 }
 
 std::string serialize_head(const Response& response, const Framing& framing) {
-  std::string out;
-  out.reserve(128 + response.headers.size() * 48);
-  out.append("HTTP/1.1 ")
-      .append(std::to_string(response.status))
-      .append(" ")
-      .append(reason_phrase(response.status))
-      .append("\r\n");
-  for (const auto& [name, value] : response.headers) {
-    if (!is_token(name) || is_framing_header(name) || !is_safe(value)) continue;
-    append_header(out, name, value);
-  }
-  if (status_allows_body(response.status)) {
-    append_header(out, "Content-Length", std::to_string(response.body.size()));
-  }
+  char status_buf[24];
+  char length_buf[24];
+  const std::string_view status =
+      decimal(status_buf, static_cast<std::uint64_t>(std::max(response.status, 0)));
+  const std::string_view reason = reason_phrase(response.status);
+  const bool has_length = status_allows_body(response.status);
+  const std::string_view length = has_length ? decimal(length_buf, response.body.size()) : "";
+  std::string_view connection;
   if (framing.close) {
-    append_header(out, "Connection", "close");
+    connection = "close";
   } else if (framing.http10_keep_alive) {
-    append_header(out, "Connection", "keep-alive");
+    connection = "keep-alive";
   }
-  out.append("\r\n");
+
+  // Which of the handler's headers are written, checked once: bit i for header i (past
+  // the 64th, checked again when written).
+  std::uint64_t kept = 0;
+  std::size_t size = 9 + status.size() + 1 + reason.size() + 2 + 2;
+  for (std::size_t i = 0; i < response.headers.size(); ++i) {
+    const auto& [name, value] = response.headers[i];
+    if (!keep_header(name, value)) continue;
+    if (i < 64) kept |= std::uint64_t{1} << i;
+    size += header_size(name, value);
+  }
+  if (has_length) size += header_size("Content-Length", length);
+  if (!connection.empty()) size += header_size("Connection", connection);
+
+  std::string out(size, '\0');
+  HeadWriter w(out.data());
+  w.put("HTTP/1.1 ").put(status).put(" ").put(reason).put("\r\n");
+  for (std::size_t i = 0; i < response.headers.size(); ++i) {
+    const auto& [name, value] = response.headers[i];
+    if (i < 64 ? (kept >> i & 1) != 0 : keep_header(name, value)) w.header(name, value);
+  }
+  if (has_length) w.header("Content-Length", length);
+  if (!connection.empty()) w.header("Connection", connection);
+  w.put("\r\n");
   return out;
 }
 

@@ -23,6 +23,10 @@ std::string_view strip_scheme_and_authority(std::string_view target) {
 }  // namespace
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
+  // Probe paths have nothing to decode: copied whole, not a character at a time.
+  if (text.find_first_of(plus_is_space ? "%+" : "%") == std::string_view::npos) {
+    return std::string(text);
+  }
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {

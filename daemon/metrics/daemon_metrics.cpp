@@ -187,7 +187,8 @@ std::string DaemonMetrics::render() const {
                "Requests answered, HTTP/1.1 and HTTP/2, by path class and status code.");
     for (const auto& [key, n] : s_.router->request_counts())
       out.sample("graced_http_requests_total",
-                 {{"path_class", key.first}, {"code", std::to_string(key.second)}}, as_double(n));
+                 {{"path_class", std::string(key.first)}, {"code", std::to_string(key.second)}},
+                 as_double(n));
   }
   if (s_.grpc) write_grpc(out, *s_.grpc);
   write_connections(out, s_.http, s_.grpc);

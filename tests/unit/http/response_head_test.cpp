@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 
+#include <string>
+
 #include "http/peer.hpp"
 
 namespace graced::http {
@@ -35,6 +37,22 @@ TEST(HttpResponseHead, HeadersThatCouldSplitTheResponseAreDropped) {
              ""};
   EXPECT_EQ(serialize_head(r, Framing{}),
             "HTTP/1.1 503 Service Unavailable\r\nX-Ok: fine\r\nContent-Length: 0\r\n\r\n");
+}
+
+TEST(HttpResponseHead, ManyHeadersAreEachCheckedAndWrittenInOrder) {
+  // More headers than the serializer remembers its checks for (64): those past it are
+  // checked again when written, and the head is exactly the size it was measured to be.
+  Response r{200, {}, "ok"};
+  std::string expected = "HTTP/1.1 200 OK\r\n";
+  for (int i = 0; i < 80; ++i) {
+    const std::string name = "X-H" + std::to_string(i);
+    const bool bad = i == 3 || i == 70;
+    r.headers.emplace_back(name, bad ? "a\nb" : std::to_string(i * i));
+    if (!bad) expected += name + ": " + std::to_string(i * i) + "\r\n";
+  }
+  r.headers.emplace_back("Content-Length", "1");
+  expected += "Content-Length: 2\r\n\r\n";
+  EXPECT_EQ(serialize_head(r, Framing{}), expected);
 }
 
 TEST(HttpResponseHead, NoContentLengthWhereNoBodyIsAllowed) {
