@@ -3,14 +3,6 @@
 #include "probes/common/openssl_library.hpp"
 
 namespace graced::probes {
-namespace {
-
-const unsigned char* bytes_of(std::string_view text) {
-  return reinterpret_cast<const unsigned char*>(text.data());
-}
-
-}  // namespace
-
 std::string base64_encode(std::string_view data) {
   const OpenSsl& ssl = openssl();
   std::string out(4 * ((data.size() + 2) / 3), '\0');

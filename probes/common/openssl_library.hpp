@@ -16,6 +16,7 @@
 #include <openssl/x509v3.h>
 
 #include <string>
+#include <string_view>
 
 namespace graced::probes {
 
@@ -59,5 +60,10 @@ const OpenSsl* load_openssl(std::string& error);
 // loads them itself on the first call otherwise). Calling it where load_openssl() failed
 // is a bug: the configuration should have been refused; it ends graced with a message.
 const OpenSsl& openssl();
+
+// A string's contents as the byte pointer OpenSSL's functions take.
+inline const unsigned char* bytes_of(std::string_view text) {
+  return reinterpret_cast<const unsigned char*>(text.data());
+}
 
 }  // namespace graced::probes

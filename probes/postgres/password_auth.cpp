@@ -15,10 +15,6 @@ constexpr std::string_view kScramSha256 = "SCRAM-SHA-256";
 
 using Digest = std::array<unsigned char, 32>;
 
-const unsigned char* bytes_of(std::string_view text) {
-  return reinterpret_cast<const unsigned char*>(text.data());
-}
-
 std::string_view view_of(const Digest& digest) {
   return {reinterpret_cast<const char*>(digest.data()), digest.size()};
 }
