@@ -17,11 +17,30 @@ InheritedSignals InheritedSignals::capture() {
   return s;
 }
 
+namespace {
+
+// Stands in for the default action of the stop signals until exec, which resets it: a
+// child stopped before its exec would hold graced, suspended until that exec, for as long
+// as it stays stopped.
+GRACED_CHILD_CODE void ignore_until_exec(int) {}
+
+bool is_stop_signal(int signo) {
+  return signo == SIGTSTP || signo == SIGTTIN || signo == SIGTTOU;
+}
+
+}  // namespace
+
 GRACED_CHILD_CODE void InheritedSignals::restore_in_child() const noexcept {
   for (int signo = 1; signo < NSIG; ++signo) {
     if (signo == SIGKILL || signo == SIGSTOP) continue;
     struct sigaction sa {};
-    sa.sa_handler = sigismember(&ignored_, signo) == 1 ? SIG_IGN : SIG_DFL;
+    if (sigismember(&ignored_, signo) == 1) {
+      sa.sa_handler = SIG_IGN;
+    } else if (is_stop_signal(signo)) {
+      sa.sa_handler = ignore_until_exec;
+    } else {
+      sa.sa_handler = SIG_DFL;
+    }
     sigemptyset(&sa.sa_mask);
     sigaction(signo, &sa, nullptr);  // fails harmlessly for the libc-reserved signals
   }

@@ -13,7 +13,10 @@ class InheritedSignals {
   static InheritedSignals capture();
 
   // In a spawned child, before exec: every disposition back to the default except the
-  // inherited ignores, and the inherited mask. Only async-signal-safe calls.
+  // inherited ignores, and the inherited mask. The stop signals (SIGTSTP, SIGTTIN, SIGTTOU)
+  // get a handler that does nothing until the exec resets them to the default: one that
+  // arrives in between is lost rather than stopping the child. Only async-signal-safe
+  // calls.
   void restore_in_child() const noexcept;
 
   const sigset_t& mask() const { return mask_; }

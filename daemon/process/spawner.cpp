@@ -22,13 +22,14 @@ extern char** environ;
 namespace graced::process {
 namespace {
 
-// The child runs in graced's memory (clone with CLONE_VM | CLONE_VFORK, as posix_spawn
-// does; posix_spawn itself cannot set credentials or the parent-death signal). graced is
-// suspended until the child's exec or exit, so nothing is copied: no page tables, no
-// copy-on-write faults on either side, which fork() pays in proportion to graced's size.
-// The price is that the child may only make system calls: it must not allocate, take a
-// lock, touch graced's objects beyond the plan, or call the libc wrappers that act on
-// every thread of a process (setuid and friends: raw system calls below).
+// The child is forked, or, with SpawnRequest::suspend_until_exec, runs in graced's memory
+// (clone with CLONE_VM | CLONE_VFORK, as posix_spawn does; posix_spawn itself cannot set
+// credentials or the parent-death signal). Then graced is suspended until the child's
+// exec or exit, and nothing is copied: no page tables, no copy-on-write faults on either
+// side, which fork() pays in proportion to graced's size. Either way the child runs
+// run_child(), which may only make system calls: it must not allocate, take a lock, touch
+// graced's objects beyond the plan, or call the libc wrappers that act on every thread of
+// a process (setuid and friends: raw system calls below).
 
 // Everything the child does, prepared by graced before clone.
 struct ChildPlan {
@@ -90,6 +91,18 @@ const char* stage_name(int stage) {
   return "spawn";
 }
 
+// The system calls that take 32-bit ids: where the plain ones take 16-bit ids (i386,
+// armhf), the 32-bit ones have their own numbers.
+#ifdef SYS_setuid32
+constexpr long kSetgroupsCall = SYS_setgroups32;
+constexpr long kSetgidCall = SYS_setgid32;
+constexpr long kSetuidCall = SYS_setuid32;
+#else
+constexpr long kSetgroupsCall = SYS_setgroups;
+constexpr long kSetgidCall = SYS_setgid;
+constexpr long kSetuidCall = SYS_setuid;
+#endif
+
 [[noreturn]] GRACED_CHILD_CODE void fail(int fd, int stage) {
   FailureRecord rec{stage, errno};
   ssize_t ignored = write(fd, &rec, sizeof rec);
@@ -117,10 +130,11 @@ GRACED_CHILD_CODE int run_child(void* arg) {
   if (plan.workdir != nullptr && chdir(plan.workdir) != 0) fail(report, kChdir);
   if (const Credentials* c = plan.credentials) {
     // Raw system calls: glibc's setuid() of a process with threads signals each of them to
-    // change ids too, and in this child those would be graced's threads.
-    if (syscall(SYS_setgroups, c->groups.size(), c->groups.data()) != 0) fail(report, kSetgroups);
-    if (syscall(SYS_setgid, c->gid) != 0) fail(report, kSetgid);
-    if (syscall(SYS_setuid, c->uid) != 0) fail(report, kSetuid);
+    // change ids too, and in a child sharing graced's memory those would be graced's.
+    const int count = static_cast<int>(c->groups.size());
+    if (syscall(kSetgroupsCall, count, c->groups.data()) != 0) fail(report, kSetgroups);
+    if (syscall(kSetgidCall, c->gid) != 0) fail(report, kSetgid);
+    if (syscall(kSetuidCall, c->uid) != 0) fail(report, kSetuid);
   }
   if (plan.pid_digits != nullptr) write_pid(plan.pid_digits, getpid());
   plan.signals->restore_in_child();
@@ -166,6 +180,53 @@ class ChildStack {
 size_t child_stack_size(const std::vector<char*>& argv) {
   const size_t size = 256 * 1024 + (argv.size() + 2) * sizeof(char*);
   return (size + 4095) & ~size_t{4095};
+}
+
+// Every signal blocked while the child starts, as posix_spawn does: no handler of
+// graced's may run in a child sharing its memory, and the child resets dispositions before
+// it unblocks any. (glibc keeps its two internal signals, which nothing sends here,
+// unblocked.)
+class AllSignalsBlocked {
+ public:
+  AllSignalsBlocked() {
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &saved_);
+  }
+  ~AllSignalsBlocked() { pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
+  AllSignalsBlocked(const AllSignalsBlocked&) = delete;
+  AllSignalsBlocked& operator=(const AllSignalsBlocked&) = delete;
+
+ private:
+  sigset_t saved_{};
+};
+
+std::variant<pid_t, std::string> start_forked(ChildPlan& plan) {
+  AllSignalsBlocked blocked;
+  const pid_t pid = fork();
+  if (pid == 0) run_child(&plan);
+  if (pid < 0) return std::string("fork: ") + std::strerror(errno);
+  return pid;
+}
+
+std::variant<pid_t, std::string> start_sharing_memory(ChildPlan& plan,
+                                                      const std::vector<char*>& argv) {
+  ChildStack stack(child_stack_size(argv));
+  if (!stack.ok()) return std::string("mmap (child stack): ") + std::strerror(errno);
+  // The child points `environ` at its own environment before exec (see run_child); it
+  // shares graced's memory, so graced's own pointer is put back once clone returns, which
+  // is after the child's exec or exit.
+  char** const graced_environ = environ;
+  pid_t pid;
+  int error;
+  {
+    AllSignalsBlocked blocked;
+    pid = clone(run_child, stack.top(), CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
+    error = errno;
+  }
+  environ = graced_environ;
+  if (pid < 0) return std::string("clone: ") + std::strerror(error);
+  return pid;
 }
 
 bool is_number(const std::string& s) {
@@ -267,32 +328,14 @@ std::variant<pid_t, std::string> Spawner::spawn(const SpawnRequest& req, ExitCal
   plan.report = pipefd[1];
   plan.signals = &signals_;
 
-  ChildStack stack(child_stack_size(argv));
-  if (!stack.ok()) {
-    int err = errno;
-    close(pipefd[0]);
-    close(pipefd[1]);
-    return std::string("mmap (child stack): ") + std::strerror(err);
-  }
-  // The child points `environ` at its own environment before exec (see run_child); it
-  // shares graced's memory, so graced's own pointer is put back once clone returns, which
-  // is after the child's exec or exit.
-  char** const graced_environ = environ;
-  // Every signal blocked across clone, as posix_spawn does: a handler must never run in the
-  // child, in graced's memory; the child resets dispositions before it unblocks any.
-  sigset_t all;
-  sigset_t graced_mask;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &graced_mask);
-  const pid_t pid = clone(run_child, stack.top(), CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
-  const int clone_error = errno;
-  pthread_sigmask(SIG_SETMASK, &graced_mask, nullptr);
-  environ = graced_environ;
+  const auto started =
+      req.suspend_until_exec ? start_sharing_memory(plan, argv) : start_forked(plan);
   close(pipefd[1]);
-  if (pid < 0) {
+  if (const auto* error = std::get_if<std::string>(&started)) {
     close(pipefd[0]);
-    return std::string("clone: ") + std::strerror(clone_error);
+    return *error;
   }
+  const pid_t pid = std::get<pid_t>(started);
   children_[pid] = Child{std::move(on_exit), pipefd[0]};
   return pid;
 }
@@ -301,7 +344,7 @@ bool has_children() {
   siginfo_t info{};
   int rc;
   do {
-    rc = waitid(P_ALL, 0, &info, WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT);
+    rc = waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT);
   } while (rc < 0 && errno == EINTR);
   return !(rc < 0 && errno == ECHILD);
 }

@@ -41,6 +41,8 @@ bool Supervisor::start(DoneCallback on_done) {
   req.workdir = process_.workdir;
   req.foreground_terminal = true;
   req.pdeathsig = process_.pdeathsig;
+  // The one spawn that waits for its exec: the service's, once, at start-up.
+  req.suspend_until_exec = true;
   if (!process_.user.empty() || !process_.group.empty()) {
     auto creds = process::resolve_credentials(process_.user, process_.group);
     if (auto* err = std::get_if<std::string>(&creds)) {

@@ -1,6 +1,7 @@
-// The spawner's child runs in graced's memory until it execs (clone with CLONE_VM |
-// CLONE_VFORK): what it does there must reach the child and never graced itself. These
-// start real commands and read what they print.
+// The spawner starts a child by fork, or, for the service, in graced's memory until it
+// execs (clone with CLONE_VM | CLONE_VFORK): either way what the child does before its
+// exec must reach the child and never graced itself. These start real commands both ways
+// and read what they print.
 #include "process/spawner.hpp"
 
 #include <fcntl.h>
@@ -8,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <optional>
 #include <string>
@@ -24,10 +26,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class SpawnerTest : public ::testing::Test {
+// The parameter: SpawnRequest::suspend_until_exec.
+class SpawnerTest : public ::testing::TestWithParam<bool> {
  protected:
   // Runs `req` to its end and returns what it wrote to stdout.
   std::string run(SpawnRequest req) {
+    req.suspend_until_exec = GetParam();
     int out[2];
     EXPECT_EQ(pipe2(out, O_CLOEXEC), 0);
     req.stdout_fd = out[1];
@@ -57,7 +61,7 @@ class SpawnerTest : public ::testing::Test {
   std::optional<ExitStatus> exit_;
 };
 
-TEST_F(SpawnerTest, GracedsOwnEnvironmentIsUntouched) {
+TEST_P(SpawnerTest, GracedsOwnEnvironmentIsUntouched) {
   // The child points `environ` at its environment before exec, in graced's memory.
   char** const before = environ;
   const std::string path_before = std::getenv("PATH") ? std::getenv("PATH") : "";
@@ -70,7 +74,7 @@ TEST_F(SpawnerTest, GracedsOwnEnvironmentIsUntouched) {
   EXPECT_EQ(std::getenv("PATH") ? std::getenv("PATH") : "", path_before);
 }
 
-TEST_F(SpawnerTest, TheChildsOwnPathIsSearchedToItsEnd) {
+TEST_P(SpawnerTest, TheChildsOwnPathIsSearchedToItsEnd) {
   // The search uses the child's PATH, not graced's, all ~100 KiB of it: the command is in
   // its last directory.
   test::TempDir dir;
@@ -88,7 +92,7 @@ TEST_F(SpawnerTest, TheChildsOwnPathIsSearchedToItsEnd) {
   EXPECT_EQ(exit_->code, 0);
 }
 
-TEST_F(SpawnerTest, AScriptWithoutAnInterpreterLineRunsWithManyArguments) {
+TEST_P(SpawnerTest, AScriptWithoutAnInterpreterLineRunsWithManyArguments) {
   // Without #! execvp retries through /bin/sh with an argv it builds on the child's
   // stack: 20,000 arguments take 160 KiB there.
   test::TempDir dir;
@@ -100,14 +104,14 @@ TEST_F(SpawnerTest, AScriptWithoutAnInterpreterLineRunsWithManyArguments) {
   EXPECT_EQ(run(req), "20000\n");
 }
 
-TEST_F(SpawnerTest, TheChildKnowsItsOwnPid) {
+TEST_P(SpawnerTest, TheChildKnowsItsOwnPid) {
   SpawnRequest req;
   req.argv = {"sh", "-c", "[ \"$MY_PID\" = \"$$\" ] && echo same"};
   req.pid_variable = "MY_PID";
   EXPECT_EQ(run(req), "same\n");
 }
 
-TEST_F(SpawnerTest, AFailedExecIsReportedWithTheExitStatus) {
+TEST_P(SpawnerTest, AFailedExecIsReportedWithTheExitStatus) {
   SpawnRequest req;
   req.argv = {"/nonexistent/command"};
   EXPECT_EQ(run(req), "");
@@ -117,11 +121,32 @@ TEST_F(SpawnerTest, AFailedExecIsReportedWithTheExitStatus) {
   EXPECT_EQ(exit_->exec_failure->error, ENOENT);
 }
 
-TEST_F(SpawnerTest, HasChildrenSeesAnExitedChildUntilItIsReaped) {
-  ASSERT_FALSE(has_children());
+TEST_P(SpawnerTest, StopSignalsHaveTheirDefaultActionAgainAfterExec) {
+  // Until exec the child catches them with a handler that does nothing; exec resets
+  // caught signals to the default, so the command itself catches none.
+  SpawnRequest req;
+  req.argv = {"/bin/cat", "/proc/self/status"};
+  const std::string status = run(req);
+  auto mask = [&](const std::string& key) {
+    const auto at = status.find("\n" + key + ":\t");
+    EXPECT_NE(at, std::string::npos) << key;
+    return at == std::string::npos ? 0
+                                   : std::stoull(status.substr(at + key.size() + 3), nullptr, 16);
+  };
+  EXPECT_EQ(mask("SigCgt"), 0u);
+  for (int signo : {SIGTSTP, SIGTTIN, SIGTTOU}) {
+    const bool ignored = (mask("SigIgn") >> (signo - 1) & 1) != 0;
+    EXPECT_EQ(ignored, inherited_.ignored(signo)) << signo;
+  }
+}
+
+TEST_P(SpawnerTest, HasChildrenSeesAnExitedChildUntilItIsReaped) {
+  ASSERT_FALSE(has_children())
+      << "needs a process with no other child (ctest runs each test alone)";
   std::optional<ExitStatus> status;
   SpawnRequest req;
   req.argv = {"/bin/true"};
+  req.suspend_until_exec = GetParam();
   auto result = spawner_.spawn(req, [&](pid_t, const ExitStatus& s) { status = s; });
   ASSERT_TRUE(std::holds_alternative<pid_t>(result));
   const pid_t pid = std::get<pid_t>(result);
@@ -136,6 +161,11 @@ TEST_F(SpawnerTest, HasChildrenSeesAnExitedChildUntilItIsReaped) {
   EXPECT_EQ(status->code, 0);
   EXPECT_FALSE(has_children());
 }
+
+INSTANTIATE_TEST_SUITE_P(Modes, SpawnerTest, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& mode) {
+                           return mode.param ? "SharingMemoryUntilExec" : "Forked";
+                         });
 
 }  // namespace
 }  // namespace graced::process
