@@ -100,15 +100,9 @@ std::string serialize_head(const Response& response, const Framing& framing) {
     connection = "keep-alive";
   }
 
-  // Which of the handler's headers are written, checked once: bit i for header i (past
-  // the 64th, checked again when written).
-  std::uint64_t kept = 0;
   std::size_t size = 9 + status.size() + 1 + reason.size() + 2 + 2;
-  for (std::size_t i = 0; i < response.headers.size(); ++i) {
-    const auto& [name, value] = response.headers[i];
-    if (!keep_header(name, value)) continue;
-    if (i < 64) kept |= std::uint64_t{1} << i;
-    size += header_size(name, value);
+  for (const auto& [name, value] : response.headers) {
+    if (keep_header(name, value)) size += header_size(name, value);
   }
   if (has_length) size += header_size("Content-Length", length);
   if (!connection.empty()) size += header_size("Connection", connection);
@@ -116,9 +110,8 @@ std::string serialize_head(const Response& response, const Framing& framing) {
   std::string out(size, '\0');
   HeadWriter w(out.data());
   w.put("HTTP/1.1 ").put(status).put(" ").put(reason).put("\r\n");
-  for (std::size_t i = 0; i < response.headers.size(); ++i) {
-    const auto& [name, value] = response.headers[i];
-    if (i < 64 ? (kept >> i & 1) != 0 : keep_header(name, value)) w.header(name, value);
+  for (const auto& [name, value] : response.headers) {
+    if (keep_header(name, value)) w.header(name, value);
   }
   if (has_length) w.header("Content-Length", length);
   if (!connection.empty()) w.header("Connection", connection);

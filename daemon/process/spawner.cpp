@@ -182,9 +182,9 @@ size_t child_stack_size(const std::vector<char*>& argv) {
   return (size + 4095) & ~size_t{4095};
 }
 
-// Every signal blocked while the child starts, as posix_spawn does: no handler of
-// graced's may run in a child sharing its memory, and the child resets dispositions before
-// it unblocks any. (glibc keeps its two internal signals, which nothing sends here,
+// Every signal blocked while a child sharing graced's memory starts, as posix_spawn does:
+// no handler of graced's may run in it, and the child resets dispositions before it
+// unblocks any. (glibc keeps its two internal signals, which nothing sends here,
 // unblocked.)
 class AllSignalsBlocked {
  public:
@@ -202,7 +202,6 @@ class AllSignalsBlocked {
 };
 
 std::variant<pid_t, std::string> start_forked(ChildPlan& plan) {
-  AllSignalsBlocked blocked;
   const pid_t pid = fork();
   if (pid == 0) run_child(&plan);
   if (pid < 0) return std::string("fork: ") + std::strerror(errno);
@@ -289,8 +288,7 @@ Spawner::~Spawner() {
 std::variant<pid_t, std::string> Spawner::spawn(const SpawnRequest& req, ExitCallback on_exit) {
   if (req.argv.empty()) return std::string("no command to run");
 
-  // Everything the child needs is prepared before clone: the child only makes system
-  // calls.
+  // Everything the child needs is prepared before it starts: it only makes system calls.
   std::vector<char*> argv;
   for (const auto& a : req.argv)
     argv.push_back(const_cast<char*>(a.c_str()));
@@ -306,9 +304,9 @@ std::variant<pid_t, std::string> Spawner::spawn(const SpawnRequest& req, ExitCal
   }
   envp.push_back(nullptr);
 
-  // Non-blocking: should another child hold a copy of this pipe's write end (valgrind
-  // turns the vfork-style clone into a fork, so children can overlap there), reap() must
-  // find "no failure" at once instead of waiting for that other child's exec.
+  // Non-blocking: another forked child, between its fork and exec, may hold a copy of
+  // this pipe's write end; reap() must then find "no failure" at once instead of waiting
+  // for that other child's exec.
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) != 0) {
     return std::string("pipe2: ") + std::strerror(errno);
